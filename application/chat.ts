@@ -1,0 +1,369 @@
+import type { ChatRequest } from "../domain/chat_request.ts";
+import type { CliExit, CliRun } from "../domain/cli_runner.ts";
+import type { ManagedProcess, ProcessStatus, StopReason } from "../domain/managed_process.ts";
+import { LineSplitter } from "./line_splitter.ts";
+import type { Logger } from "./logger.ts";
+import type { ChatOutcome, Metrics } from "./metrics.ts";
+
+/** Data of the `error` event: why the chat did not end well. */
+export interface ChatErrorData {
+  process_id: string;
+  exit_code: number | null;
+  signal: string | null;
+  stderr: string;
+  message: string;
+  /** Set when the gateway stopped the chat itself, e.g. `max_run`, `idle`, `queue_timeout`. */
+  reason?: string;
+}
+
+/** Data of the `done` event that ends every stream. */
+export interface ChatDoneData {
+  process_id: string;
+  exit_code: number | null;
+  signal: string | null;
+  cancelled: boolean;
+  stop_reason: StopReason | "queue_timeout" | "start_failed" | null;
+  session_id: string | null;
+  duration_ms: number;
+}
+
+/** What a chat stream carries: each CLI stdout line as it was printed, then maybe an error, then done. */
+export type ChatEvent =
+  | { type: "message"; line: Uint8Array }
+  | { type: "error"; data: ChatErrorData }
+  | { type: "done"; data: ChatDoneData };
+
+/** Limits one chat runs under; zero disables a time limit. */
+export interface ChatLimits {
+  maxLineBytes: number;
+  maxRunMs: number;
+  idleMs: number;
+}
+
+/** Everything a {@link Chat} needs from its surroundings. */
+export interface ChatContext {
+  id: string;
+  request: ChatRequest;
+  startedAt: Date;
+  limits: ChatLimits;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  /** Called once when the chat is over and its CLI gone: frees its slot and its repository entry. */
+  onFinished: (chat: Chat) => void;
+}
+
+const encoder = new TextEncoder();
+const INIT_PREFIX = encoder.encode('{"type":"system","subtype":"init"');
+const RESULT_PREFIX = encoder.encode('{"type":"result"');
+const MAX_PARSED_LINE_BYTES = 1 << 20;
+
+function startsWith(line: Uint8Array, prefix: Uint8Array): boolean {
+  if (line.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (line[i] !== prefix[i]) return false;
+  return true;
+}
+
+function parseLine(line: Uint8Array): Record<string, unknown> | null {
+  if (line.length > MAX_PARSED_LINE_BYTES) return null;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(line));
+    return typeof value === "object" && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const LIMIT_MESSAGES: Partial<Record<StopReason, (ms: number) => string>> = {
+  max_run: (ms) => `stopped: the chat ran longer than MAX_RUN_S (${ms / 1000} s)`,
+  idle: (ms) => `stopped: the CLI printed nothing for IDLE_TIMEOUT_S (${ms / 1000} s)`,
+};
+
+/**
+ * One chat: owns its CLI run, turns the run's stdout into a pull-driven stream of events, enforces its
+ * time limits, and cleans up exactly once however it ends (CLI exit, cancel, client gone).
+ *
+ * The event stream is pulled: stdout is read only as fast as the consumer takes events, so a slow client
+ * slows the CLI (through its pipe) instead of growing a buffer here.
+ */
+export class Chat implements ManagedProcess {
+  readonly id: string;
+  readonly cwd: string;
+  readonly model: string | null;
+  readonly startedAt: Date;
+  sessionId: string | null;
+  status: ProcessStatus = "queued";
+  stopReason: StopReason | null = null;
+  readonly finished: Promise<void>;
+  readonly events: ReadableStream<ChatEvent[]>;
+
+  #ctx: ChatContext;
+  #run: CliRun | null = null;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #splitter: LineSplitter;
+  #launch = Promise.withResolvers<CliRun | null>();
+  #launchFailure: { reason: "queue_timeout" | "start_failed"; message: string } | null = null;
+  #resolveFinished: () => void;
+  #isFinished = false;
+  #consumerGone = false;
+  #maxRunTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #readStartedAt = 0;
+  #lines = 0;
+  #bytes = 0;
+
+  /** @param ctx the chat's id, request, limits and collaborators */
+  constructor(ctx: ChatContext) {
+    this.#ctx = ctx;
+    this.id = ctx.id;
+    this.cwd = ctx.request.cwd;
+    this.model = ctx.request.model ?? null;
+    this.startedAt = ctx.startedAt;
+    this.sessionId = ctx.request.session_id ?? null;
+    this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
+    const finished = Promise.withResolvers<void>();
+    this.finished = finished.promise;
+    this.#resolveFinished = finished.resolve;
+    this.events = new ReadableStream<ChatEvent[]>({
+      pull: (controller) => this.#pull(controller),
+      cancel: () => this.#consumerCancelled(),
+    }, { highWaterMark: 0 });
+  }
+
+  /** Hands the chat its started CLI: it is running from now on. */
+  attach(run: CliRun): void {
+    this.#run = run;
+    this.#reader = run.stdout.getReader();
+    this.status = this.stopReason ? "stopping" : "running";
+    const { maxRunMs } = this.#ctx.limits;
+    if (maxRunMs > 0) this.#maxRunTimer = setTimeout(() => this.stop("max_run"), maxRunMs);
+    this.#launch.resolve(run);
+    if (this.stopReason) run.stop();
+  }
+
+  /** Ends a chat that never got its CLI (queue timeout, start failure); its stream says why. */
+  failLaunch(reason: "queue_timeout" | "start_failed", message: string): void {
+    this.#launchFailure = { reason, message };
+    this.#endUnlaunched();
+  }
+
+  /** True once the chat is over and its CLI (if it had one) gone. */
+  get isFinished(): boolean {
+    return this.#isFinished;
+  }
+
+  /** Asks the chat to stop; the first reason given is the one reported. */
+  stop(reason: StopReason): void {
+    if (this.#isFinished) return;
+    this.stopReason ??= reason;
+    if (this.#run === null) {
+      // Still queued: nothing to signal, the stream just ends.
+      this.#endUnlaunched();
+      return;
+    }
+    this.status = "stopping";
+    this.#run.stop();
+  }
+
+  /** Kills the CLI and everything it started, now. */
+  kill(): void {
+    this.stopReason ??= "shutdown";
+    if (this.#run) this.#run.kill();
+    else this.#endUnlaunched();
+  }
+
+  #endUnlaunched(): void {
+    this.#launch.resolve(null);
+    this.#finish(null);
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<ChatEvent[]>): Promise<void> {
+    const run = await this.#launch.promise;
+    if (run === null) {
+      this.#emit(controller, [...this.#unlaunchedEvents()]);
+      controller.close();
+      return;
+    }
+    const reader = this.#reader!;
+    for (;;) {
+      const chunk = await this.#read(reader);
+      if (this.#consumerGone) return;
+      if (chunk === null) {
+        const events: ChatEvent[] = [];
+        const rest = this.#splitter.flush();
+        if (rest) events.push(this.#message(rest));
+        const exit = await run.exit;
+        events.push(...this.#endEvents(exit));
+        this.#emit(controller, events);
+        controller.close();
+        this.#finish(exit);
+        return;
+      }
+      const lines = this.#splitter.push(chunk);
+      if (lines.length > 0) {
+        this.#emit(controller, lines.map((line) => this.#message(line)));
+        return;
+      }
+    }
+  }
+
+  #emit(controller: ReadableStreamDefaultController<ChatEvent[]>, events: ChatEvent[]): void {
+    if (!this.#consumerGone) controller.enqueue(events);
+  }
+
+  async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null> {
+    this.#readStartedAt = this.#ctx.now();
+    this.#armIdleTimer();
+    try {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    } catch {
+      // A pipe error ends the stream like EOF does; the exit status tells the rest.
+      return null;
+    } finally {
+      this.#readStartedAt = 0;
+    }
+  }
+
+  /** One timer per chat, re-armed lazily: idle means a read has been waiting, not that the client is slow. */
+  #armIdleTimer(): void {
+    const { idleMs } = this.#ctx.limits;
+    if (idleMs <= 0 || this.#idleTimer !== undefined || this.#isFinished) return;
+    const check = () => {
+      this.#idleTimer = undefined;
+      if (this.#isFinished || this.#readStartedAt === 0) return;
+      const waited = this.#ctx.now() - this.#readStartedAt;
+      if (waited >= idleMs) this.stop("idle");
+      else this.#idleTimer = setTimeout(check, idleMs - waited);
+    };
+    this.#idleTimer = setTimeout(check, idleMs);
+  }
+
+  #message(line: Uint8Array): ChatEvent {
+    this.#lines++;
+    this.#bytes += line.length;
+    this.#ctx.metrics.lines++;
+    this.#ctx.metrics.bytes += line.length;
+    if (this.sessionId === null && startsWith(line, INIT_PREFIX)) {
+      const init = parseLine(line);
+      if (typeof init?.session_id === "string") this.sessionId = init.session_id;
+    } else if (startsWith(line, RESULT_PREFIX)) {
+      const result = parseLine(line);
+      if (typeof result?.total_cost_usd === "number") this.#ctx.metrics.costUsd += result.total_cost_usd;
+    }
+    return { type: "message", line };
+  }
+
+  *#unlaunchedEvents(): Generator<ChatEvent> {
+    const failure = this.#launchFailure;
+    if (failure) {
+      yield {
+        type: "error",
+        data: {
+          process_id: this.id,
+          exit_code: null,
+          signal: null,
+          stderr: "",
+          message: failure.message,
+          reason: failure.reason,
+        },
+      };
+    }
+    yield { type: "done", data: this.#doneData(null, failure?.reason ?? this.stopReason) };
+  }
+
+  *#endEvents(exit: CliExit): Generator<ChatEvent> {
+    const limitMessage = this.stopReason && LIMIT_MESSAGES[this.stopReason];
+    if (exit.code !== 0 || limitMessage) {
+      const limitMs = this.stopReason === "idle" ? this.#ctx.limits.idleMs : this.#ctx.limits.maxRunMs;
+      yield {
+        type: "error",
+        data: {
+          process_id: this.id,
+          exit_code: exit.code,
+          signal: exit.signal,
+          stderr: exit.stderrTail,
+          message: limitMessage ? limitMessage(limitMs) : exitMessage(exit),
+          ...(limitMessage ? { reason: this.stopReason! } : {}),
+        },
+      };
+    }
+    yield { type: "done", data: this.#doneData(exit, this.stopReason) };
+  }
+
+  #doneData(exit: CliExit | null, reason: ChatDoneData["stop_reason"]): ChatDoneData {
+    return {
+      process_id: this.id,
+      exit_code: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      cancelled: this.stopReason !== null,
+      stop_reason: reason,
+      session_id: this.sessionId,
+      duration_ms: Math.round(this.#ctx.now() - this.startedAt.getTime()),
+    };
+  }
+
+  /** The client went away: stop the CLI, and keep draining its stdout so it is never blocked on a full pipe. */
+  #consumerCancelled(): void {
+    if (this.#consumerGone || this.#isFinished) return;
+    this.#consumerGone = true;
+    this.stop("disconnected");
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    const run = await this.#launch.promise;
+    if (run === null) return;
+    while ((await this.#read(this.#reader!)) !== null) {
+      // discard: nobody is listening any more
+    }
+    this.#finish(await run.exit);
+  }
+
+  #finish(exit: CliExit | null): void {
+    if (this.#isFinished) return;
+    this.#isFinished = true;
+    clearTimeout(this.#maxRunTimer);
+    clearTimeout(this.#idleTimer);
+    const durationMs = Math.round(this.#ctx.now() - this.startedAt.getTime());
+    const outcome = this.#outcome(exit);
+    const { metrics, logger } = this.#ctx;
+    metrics.recordFinished(outcome, durationMs);
+    const fields = {
+      process_id: this.id,
+      outcome,
+      exit_code: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      stop_reason: this.stopReason ?? this.#launchFailure?.reason ?? null,
+      lines: this.#lines,
+      bytes: this.#bytes,
+      duration_ms: durationMs,
+    };
+    if (outcome === "error") logger.warn("chat failed", { ...fields, stderr: exit?.stderrTail.slice(-500) });
+    else logger.info("chat finished", fields);
+    this.#ctx.onFinished(this);
+    this.#resolveFinished();
+  }
+
+  #outcome(exit: CliExit | null): ChatOutcome {
+    if (this.#launchFailure?.reason === "queue_timeout") return "timeout";
+    if (this.#launchFailure) return "error";
+    switch (this.stopReason) {
+      case "max_run":
+      case "idle":
+        return "timeout";
+      case "disconnected":
+        return "disconnected";
+      case "cancelled":
+      case "shutdown":
+        return "cancelled";
+      default:
+        return exit?.code === 0 ? "success" : "error";
+    }
+  }
+}
+
+function exitMessage(exit: CliExit): string {
+  if (exit.signal) return `the CLI was killed by ${exit.signal}`;
+  return `the CLI exited with code ${exit.code}`;
+}

@@ -1,0 +1,45 @@
+import type { CliProbe } from "../domain/cli_probe.ts";
+
+/** What `GET /health` reports. */
+export type HealthReport =
+  | { status: "ok"; claude_path: string; claude_version: string }
+  | { status: "error"; claude_path: string | null; error: string };
+
+/** The use case: is the CLI there and runnable, and which version is it. */
+export type Health = () => Promise<HealthReport>;
+
+/** Dependencies of {@link createHealth}. */
+export interface HealthDeps {
+  /** The detected CLI path, or null with the reason detection failed. */
+  cli: { path: string; error?: undefined } | { path: string | null; error: string };
+  probe: CliProbe;
+}
+
+/**
+ * Creates the Health use case. `claude --version` runs once per distinct executable: each call only
+ * checks the file (so a binary that vanished or lost its run bit shows at once) and re-runs the version
+ * when the file changed.
+ */
+export function createHealth(deps: HealthDeps): Health {
+  const { cli, probe } = deps;
+  let cached: { fingerprint: string; version: Promise<string> } | null = null;
+
+  return async function health() {
+    if (cli.error !== undefined) return { status: "error", claude_path: cli.path, error: cli.error };
+    const path = cli.path;
+    const identity = await probe.identify(path);
+    if ("error" in identity) return { status: "error", claude_path: path, error: identity.error };
+    if (cached?.fingerprint !== identity.fingerprint) {
+      cached = { fingerprint: identity.fingerprint, version: probe.version(path) };
+    }
+    const current = cached;
+    try {
+      return { status: "ok", claude_path: path, claude_version: await current.version };
+    } catch (error) {
+      // Forget a failure so the next call tries again.
+      if (cached === current) cached = null;
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: "error", claude_path: path, error: `"${path} --version" failed: ${message}` };
+    }
+  };
+}

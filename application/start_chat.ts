@@ -1,0 +1,166 @@
+import type { ChatRequest, PermissionMode } from "../domain/chat_request.ts";
+import type { CliRunner } from "../domain/cli_runner.ts";
+import type { Directories } from "../domain/directories.ts";
+import { DomainError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../domain/errors.ts";
+import type { ProcessRepository } from "../domain/process_repository.ts";
+import { Chat, type ChatLimits } from "./chat.ts";
+import { type ChatSlots, QueueTimeoutError } from "./chat_slots.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** What the operator allows requests to do. Null means unrestricted. */
+export interface ChatPolicy {
+  /** Real paths (symlinks resolved) that `cwd`, `add_dir` and `plugin_dir` must lie inside. */
+  allowedRoots: string[] | null;
+  allowedPermissionModes: PermissionMode[] | null;
+}
+
+/** Values used when a request leaves a field out. */
+export interface ChatDefaults {
+  permissionMode: PermissionMode;
+  model: string | null;
+}
+
+/** Dependencies of {@link createStartChat}. */
+export interface StartChatDeps {
+  runner: CliRunner;
+  processes: ProcessRepository;
+  directories: Directories;
+  slots: ChatSlots;
+  metrics: Metrics;
+  logger: Logger;
+  policy: ChatPolicy;
+  defaults: ChatDefaults;
+  limits: ChatLimits;
+  newId: () => string;
+  now: () => number;
+}
+
+/** The use case: validates a chat request against the disk and the policy, then runs or queues it. */
+export type StartChat = (request: ChatRequest, options?: { requestId?: string }) => Promise<Chat>;
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+}
+
+/**
+ * Creates the StartChat use case.
+ *
+ * The returned chat's `events` stream opens at once; a queued chat starts when a slot frees.
+ * @throws {InvalidFieldError} a path that does not exist or is not a directory
+ * @throws {ForbiddenError} a path or permission mode outside the policy
+ * @throws {SessionBusyError} the session is being written by another running chat
+ * @throws {CapacityError} every slot and queue place is taken
+ * @throws {CliUnavailableError} the CLI cannot be started
+ */
+export function createStartChat(deps: StartChatDeps): StartChat {
+  const { runner, processes, directories, slots, metrics, logger, policy, defaults, limits } = deps;
+
+  async function checkPath(field: string, path: string, mustBeDirectory: boolean): Promise<string> {
+    const resolved = await directories.resolve(path);
+    if (resolved === null) throw new InvalidFieldError(field, `${field} "${path}" does not exist`);
+    if (mustBeDirectory && !resolved.isDirectory) {
+      throw new InvalidFieldError(field, `${field} "${path}" is not a directory`);
+    }
+    const roots = policy.allowedRoots;
+    if (roots !== null && !roots.some((root) => isInside(resolved.path, root))) {
+      throw new ForbiddenError(
+        field,
+        `${field} "${path}" (real path "${resolved.path}") is outside the allowed roots: ${roots.join(", ")}`,
+      );
+    }
+    return resolved.path;
+  }
+
+  async function checkRequest(request: ChatRequest): Promise<void> {
+    await checkPath("cwd", request.cwd, true);
+    for (const dir of request.add_dir ?? []) await checkPath("add_dir", dir, true);
+    for (const dir of request.plugin_dir ?? []) await checkPath("plugin_dir", dir, false);
+    const modes = policy.allowedPermissionModes;
+    if (modes !== null && request.permission_mode && !modes.includes(request.permission_mode)) {
+      throw new ForbiddenError(
+        "permission_mode",
+        `permission_mode "${request.permission_mode}" is not allowed (allowed: ${modes.join(", ")})`,
+      );
+    }
+  }
+
+  function checkSessionFree(request: ChatRequest): void {
+    const sessionId = request.session_id;
+    if (!sessionId || request.fork_session) return;
+    const user = processes.list().find((process) => process.sessionId === sessionId);
+    if (user) throw new SessionBusyError(sessionId, user.id);
+  }
+
+  async function launch(chat: Chat, request: ChatRequest): Promise<void> {
+    try {
+      const run = await runner.start(request);
+      metrics.started++;
+      if (chat.isFinished) {
+        // Cancelled while it was being spawned: it must not run.
+        run.kill();
+        await run.exit;
+        return;
+      }
+      chat.attach(run);
+      logger.info("chat started", { process_id: chat.id, pid: run.pid, cwd: chat.cwd, model: chat.model });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      chat.failLaunch("start_failed", message);
+      throw error;
+    }
+  }
+
+  return async function startChat(input, options = {}) {
+    const request: ChatRequest = {
+      ...input,
+      permission_mode: input.permission_mode ?? defaults.permissionMode,
+      ...(input.model ?? defaults.model ? { model: input.model ?? defaults.model! } : {}),
+    };
+    await checkRequest(request);
+    // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
+    checkSessionFree(request);
+    const acquired = slots.tryAcquire();
+    const ticket = acquired ? null : slots.enqueue();
+    let holdsSlot = acquired;
+    const chat = new Chat({
+      id: deps.newId(),
+      request,
+      startedAt: new Date(deps.now()),
+      limits,
+      metrics,
+      logger,
+      now: deps.now,
+      onFinished: (finished) => {
+        ticket?.leave();
+        if (holdsSlot) slots.release();
+        holdsSlot = false;
+        processes.remove(finished.id);
+      },
+    });
+    processes.add(chat);
+    logger.debug("chat request", { process_id: chat.id, request_id: options.requestId, prompt: request.prompt });
+    if (ticket === null) {
+      await launch(chat, request);
+      return chat;
+    }
+    logger.info("chat queued", { process_id: chat.id, request_id: options.requestId, queued: slots.queued });
+    ticket.granted.then(
+      () => {
+        holdsSlot = true;
+        if (chat.isFinished) {
+          slots.release();
+          holdsSlot = false;
+          return;
+        }
+        launch(chat, request).catch((error) => {
+          if (!(error instanceof DomainError)) logger.error("queued chat failed to start", { error: String(error) });
+        });
+      },
+      (error) => {
+        if (error instanceof QueueTimeoutError) chat.failLaunch("queue_timeout", error.message);
+      },
+    );
+    return chat;
+  };
+}

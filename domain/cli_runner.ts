@@ -1,0 +1,31 @@
+import type { ChatRequest } from "./chat_request.ts";
+
+/** How a CLI process ended. `code` is null when a signal ended it. */
+export interface CliExit {
+  code: number | null;
+  signal: string | null;
+  /** The last bytes (at most 64 KiB) the process wrote to stderr, decoded as UTF-8. */
+  stderrTail: string;
+}
+
+/** A started CLI process. */
+export interface CliRun {
+  readonly pid: number;
+  /** The process's stdout, exactly as written; ends once every writer of the pipe is gone. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Settles once the process has exited and its stderr is drained. */
+  readonly exit: Promise<CliExit>;
+  /** Asks the process to stop: SIGINT, then SIGTERM after the grace period, then SIGKILL. Idempotent. */
+  stop(): void;
+  /** Kills the process and everything it started at once (SIGKILL to its process group). */
+  kill(): void;
+}
+
+/** Port: starts the Claude Code CLI for a chat. */
+export interface CliRunner {
+  /**
+   * Starts the CLI for `request`, with the prompt on its stdin.
+   * @throws {CliUnavailableError} when the executable cannot be started
+   */
+  start(request: ChatRequest): Promise<CliRun>;
+}

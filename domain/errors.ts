@@ -1,0 +1,56 @@
+/** Base of every error the domain and application raise; `code` is stable and machine-readable. */
+export class DomainError extends Error {
+  /** @param code stable identifier, e.g. `process_not_found` */
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No running chat has this process id. */
+export class ProcessNotFoundError extends DomainError {
+  /** @param processId the id that was looked up */
+  constructor(readonly processId: string) {
+    super("process_not_found", `process "${processId}" is not running`);
+  }
+}
+
+/** The Claude Code CLI cannot be found or started. */
+export class CliUnavailableError extends DomainError {
+  /** @param detail what went wrong, e.g. the OS error */
+  constructor(detail: string) {
+    super("cli_unavailable", detail);
+  }
+}
+
+/** A request field is well-formed but not acceptable (e.g. `cwd` does not exist). */
+export class InvalidFieldError extends DomainError {
+  /** @param field the request field; @param message what is wrong with its value */
+  constructor(readonly field: string, message: string) {
+    super("validation_error", message);
+  }
+}
+
+/** A path or option lies outside what the operator allows. */
+export class ForbiddenError extends DomainError {
+  /** @param field the request field; @param message what is not allowed */
+  constructor(readonly field: string, message: string) {
+    super("forbidden", message);
+  }
+}
+
+/** Another running chat is already writing to this session. */
+export class SessionBusyError extends DomainError {
+  /** @param sessionId the session in use; @param processId the chat using it */
+  constructor(readonly sessionId: string, readonly processId: string) {
+    super("session_busy", `session "${sessionId}" is in use by running process "${processId}"`);
+  }
+}
+
+/** Every slot and every queue place is taken. */
+export class CapacityError extends DomainError {
+  /** @param retryAfterS a hint for the client, in seconds */
+  constructor(readonly retryAfterS: number, message: string) {
+    super("capacity_exhausted", message);
+  }
+}

@@ -1,0 +1,24 @@
+/** Where a chat is in its life: waiting for a slot, running, or being stopped. */
+export type ProcessStatus = "queued" | "running" | "stopping";
+
+/** Why a chat was asked to stop. */
+export type StopReason = "cancelled" | "disconnected" | "shutdown" | "max_run" | "idle";
+
+/**
+ * One chat the gateway is running (or about to run): what `GET /processes` lists.
+ *
+ * `stop` asks the chat to end (idempotent), `kill` ends it now; `finished` settles once the CLI is gone.
+ */
+export interface ManagedProcess {
+  readonly id: string;
+  readonly cwd: string;
+  readonly model: string | null;
+  readonly startedAt: Date;
+  sessionId: string | null;
+  status: ProcessStatus;
+  stopReason: StopReason | null;
+  stop(reason: StopReason): void;
+  /** Kills the CLI and everything it started at once. */
+  kill(): void;
+  readonly finished: Promise<void>;
+}

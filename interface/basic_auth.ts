@@ -1,0 +1,71 @@
+import type { MiddlewareHandler } from "hono";
+import type { AuthThrottle } from "./auth_throttle.ts";
+import { HttpError } from "./error_response.ts";
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Compares two strings in time that depends on neither (both are hashed to equal lengths first). */
+export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([digest(a), digest(b)]);
+  let difference = 0;
+  for (let i = 0; i < x.length; i++) difference |= x[i] ^ y[i];
+  return difference === 0;
+}
+
+function decodeBasic(header: string | undefined): { user: string; password: string } | null {
+  const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!match) return null;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(match[1]), (char) => char.charCodeAt(0)),
+    );
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(":");
+  if (colon === -1) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Options of {@link basicAuth}. */
+export interface BasicAuthOptions {
+  user: string;
+  password: string;
+  throttle: AuthThrottle;
+  /** The client's address, for throttling. */
+  clientAddress: (request: Request, env: unknown) => string;
+}
+
+/**
+ * Basic Auth middleware: both user and password are compared in constant time, and an address with too
+ * many recent failures gets 429 without its credentials being checked.
+ */
+export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
+  const { user, password, throttle, clientAddress } = options;
+  const challenge = { "WWW-Authenticate": 'Basic realm="claudecode2api", charset="UTF-8"' };
+  return async (c, next) => {
+    const address = clientAddress(c.req.raw, c.env);
+    const wait = throttle.retryAfterS(address);
+    if (wait > 0) {
+      throw new HttpError(429, "too_many_auth_failures", `too many failed logins; retry in ${wait} s`, undefined, {
+        "Retry-After": String(wait),
+      });
+    }
+    const given = decodeBasic(c.req.header("Authorization"));
+    if (given === null) {
+      throw new HttpError(401, "unauthorized", "Basic Auth credentials are required", undefined, challenge);
+    }
+    const [userOk, passwordOk] = await Promise.all([
+      constantTimeEqual(given.user, user),
+      constantTimeEqual(given.password, password),
+    ]);
+    if (!userOk || !passwordOk) {
+      throttle.recordFailure(address);
+      throw new HttpError(401, "unauthorized", "wrong user or password", undefined, challenge);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,40 @@
+import type { ChatSlots } from "../application/chat_slots.ts";
+import { type Metrics, RUN_TIME_BUCKETS_S } from "../application/metrics.ts";
+
+/** Renders the gateway's counters in the Prometheus text exposition format. */
+export function renderMetrics(metrics: Metrics, slots: ChatSlots): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  metric("claudecode2api_chats_running", "gauge", "Chats whose CLI is running.", [["", slots.running]]);
+  metric("claudecode2api_chats_queued", "gauge", "Chats waiting for a slot.", [["", slots.queued]]);
+  metric("claudecode2api_chats_started_total", "counter", "CLI processes started.", [["", metrics.started]]);
+  metric(
+    "claudecode2api_chats_finished_total",
+    "counter",
+    "Chats finished, by outcome.",
+    Object.entries(metrics.finished).map(([outcome, count]) => [`{outcome="${outcome}"}`, count]),
+  );
+  metric("claudecode2api_lines_streamed_total", "counter", "CLI stdout lines streamed.", [["", metrics.lines]]);
+  metric("claudecode2api_bytes_streamed_total", "counter", "CLI stdout bytes streamed.", [["", metrics.bytes]]);
+  metric("claudecode2api_cost_usd_total", "counter", "Sum of total_cost_usd from the CLI's result lines.", [[
+    "",
+    metrics.costUsd,
+  ]]);
+  const { runTime } = metrics;
+  lines.push(
+    "# HELP claudecode2api_chat_duration_seconds Wall time of finished chats.",
+    "# TYPE claudecode2api_chat_duration_seconds histogram",
+  );
+  RUN_TIME_BUCKETS_S.forEach((bound, index) => {
+    lines.push(`claudecode2api_chat_duration_seconds_bucket{le="${bound}"} ${runTime.buckets[index]}`);
+  });
+  lines.push(
+    `claudecode2api_chat_duration_seconds_bucket{le="+Inf"} ${runTime.count}`,
+    `claudecode2api_chat_duration_seconds_sum ${runTime.sumS}`,
+    `claudecode2api_chat_duration_seconds_count ${runTime.count}`,
+  );
+  return lines.join("\n") + "\n";
+}

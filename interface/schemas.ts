@@ -1,0 +1,168 @@
+import { z } from "@hono/zod-openapi";
+import { EFFORT_LEVELS, PERMISSION_MODES, SETTING_SOURCES } from "../domain/chat_request.ts";
+
+const noNul = (value: string) => !value.includes("\0");
+const NUL_MESSAGE = "must not contain NUL characters";
+
+/** A string the CLI can receive as an argument (no NUL byte). */
+const argText = () => z.string().refine(noNul, NUL_MESSAGE);
+const nonEmpty = () => argText().refine((value) => value.trim() !== "", "must not be empty");
+const absolutePath = () => nonEmpty().refine((value) => value.startsWith("/"), "must be an absolute path");
+const flag = (cliFlag: string, description: string) =>
+  z.boolean().optional().openapi({ description: `${description} CLI: \`${cliFlag}\`.`, example: true });
+
+/** The body of `POST /chat`: the spec's 15 fields plus the pinned CLI's other print-mode options. */
+export const ChatRequestSchema = z.strictObject({
+  prompt: z.string().refine((value) => value.trim() !== "", "must not be empty").openapi({
+    description: "The user prompt. Written to the CLI's stdin, never passed as an argument.",
+    example: "Create hello.txt with Hello World",
+  }),
+  cwd: absolutePath().openapi({
+    description: "Working directory of the CLI: an absolute path of an existing directory.",
+    example: "/home/user/projects/myapp",
+  }),
+  model: nonEmpty().optional().openapi({
+    description: "Model alias or full name. CLI: `--model=`. Defaults to DEFAULT_MODEL when set.",
+    example: "sonnet",
+  }),
+  session_id: z.uuid().optional().openapi({
+    description: "Continue this earlier session (from the `init` line's `session_id`). CLI: `--resume=`.",
+    example: "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11",
+  }),
+  system_prompt: argText().optional().openapi({
+    description: "Replace the system prompt. CLI: `--system-prompt=`.",
+    example: "You are a terse assistant.",
+  }),
+  append_system_prompt: argText().optional().openapi({
+    description: "Append to the default system prompt. CLI: `--append-system-prompt=`.",
+    example: "Answer in English.",
+  }),
+  tools: z.array(argText()).optional().openapi({
+    description: "Built-in tools to make available; `[]` for none. CLI: `--tools=` per item.",
+    example: ["Read", "Write"],
+  }),
+  allowed_tools: z.array(nonEmpty()).optional().openapi({
+    description: "Tools allowed without asking. CLI: `--allowed-tools=` per item.",
+    example: ["Bash(git *)", "Edit"],
+  }),
+  disallowed_tools: z.array(nonEmpty()).optional().openapi({
+    description: "Tools denied. CLI: `--disallowed-tools=` per item.",
+    example: ["WebFetch"],
+  }),
+  permission_mode: z.enum(PERMISSION_MODES).optional().openapi({
+    description: "Permission mode. CLI: `--permission-mode=`. Defaults to DEFAULT_PERMISSION_MODE " +
+      "(acceptEdits). The CLI refuses bypassPermissions as root unless IS_SANDBOX=1.",
+    example: "acceptEdits",
+  }),
+  mcp_config: z.array(nonEmpty()).optional().openapi({
+    description: "MCP server configs: JSON file paths or JSON strings. CLI: `--mcp-config=` per item.",
+    example: ['{"mcpServers":{}}'],
+  }),
+  add_dir: z.array(absolutePath()).optional().openapi({
+    description: "More directories the CLI may access (absolute, existing). CLI: `--add-dir=` per item.",
+    example: ["/home/user/shared"],
+  }),
+  debug: z.union([z.boolean(), nonEmpty()]).optional().openapi({
+    description: "Debug mode (`true`) or a category filter. CLI: `--debug` / `--debug=`. " +
+      "The CLI writes debug logs to ~/.claude/debug/, not to the stream.",
+    example: "api,hooks",
+  }),
+  json_schema: z.record(z.string(), z.unknown()).optional().openapi({
+    description: "JSON Schema for structured output. CLI: `--json-schema=` (serialised).",
+    example: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+  }),
+  agents: z.record(z.string(), z.record(z.string(), z.unknown())).optional().openapi({
+    description: "Custom agents by name. CLI: `--agents=` (serialised).",
+    example: { reviewer: { description: "Reviews code", prompt: "You are a code reviewer" } },
+  }),
+  fallback_model: nonEmpty().optional().openapi({
+    description: "Models to fall back to when the main one is busy (comma-separated). CLI: `--fallback-model=`.",
+    example: "haiku",
+  }),
+  fork_session: flag("--fork-session", "With session_id or continue: continue under a new session id."),
+  strict_mcp_config: flag("--strict-mcp-config", "Use only the MCP servers from mcp_config."),
+  settings: z.union([nonEmpty(), z.record(z.string(), z.unknown())]).optional().openapi({
+    description: "Settings file path, JSON string or object. CLI: `--settings=`.",
+    example: { env: { FOO: "bar" } },
+  }),
+  plugin_dir: z.array(absolutePath()).optional().openapi({
+    description: "Plugin directories or .zip files for this chat (absolute, existing). CLI: `--plugin-dir=` per item.",
+    example: ["/home/user/plugins/my-plugin"],
+  }),
+  max_budget_usd: z.number().positive().optional().openapi({
+    description: "Stop after spending this many dollars on API calls. CLI: `--max-budget-usd=`.",
+    example: 1.5,
+  }),
+  effort: z.enum(EFFORT_LEVELS).optional().openapi({ description: "Effort level. CLI: `--effort=`.", example: "high" }),
+  include_partial_messages: flag("--include-partial-messages", "Stream partial message chunks as they arrive."),
+  include_hook_events: flag("--include-hook-events", "Stream hook lifecycle events."),
+  setting_sources: z.array(z.enum(SETTING_SOURCES)).optional().openapi({
+    description: "Setting sources to load. CLI: `--setting-sources=` (comma-joined).",
+    example: ["user", "project"],
+  }),
+  betas: z.array(nonEmpty()).optional().openapi({
+    description: "Beta headers for API requests. CLI: `--betas=` per item.",
+    example: ["interleaved-thinking-2025-05-14"],
+  }),
+  name: nonEmpty().optional().openapi({ description: "Display name of the session. CLI: `--name=`.", example: "ci-run" }),
+  no_session_persistence: flag("--no-session-persistence", "Do not save the session (it cannot be resumed)."),
+  continue: flag("--continue", "Continue the most recent conversation in cwd."),
+  agent: nonEmpty().optional().openapi({ description: "Agent for this session. CLI: `--agent=`.", example: "reviewer" }),
+  disable_slash_commands: flag("--disable-slash-commands", "Disable all skills and slash commands."),
+  exclude_dynamic_system_prompt_sections: flag(
+    "--exclude-dynamic-system-prompt-sections",
+    "Move per-machine sections of the system prompt into the first user message.",
+  ),
+}).superRefine((request, ctx) => {
+  if (request.session_id && request.continue) {
+    ctx.addIssue({ code: "custom", path: ["continue"], message: "cannot be combined with session_id" });
+  }
+  if (request.fork_session && !request.session_id && !request.continue) {
+    ctx.addIssue({ code: "custom", path: ["fork_session"], message: "needs session_id or continue" });
+  }
+}).openapi("ChatRequest");
+
+/** Every error response: a stable code, a human message, and per-field details for validation errors. */
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.string().openapi({ example: "validation_error" }),
+    message: z.string().openapi({ example: 'cwd "relative/dir" must be an absolute path' }),
+    details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  }),
+}).openapi("Error");
+
+/** `GET /health`. */
+export const HealthSchema = z.union([
+  z.object({
+    status: z.literal("ok"),
+    claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
+    claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
+  }),
+  z.object({
+    status: z.literal("error"),
+    claude_path: z.string().nullable(),
+    error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
+  }),
+]).openapi("Health");
+
+/** One entry of `GET /processes`. */
+export const ProcessSchema = z.object({
+  process_id: z.uuid(),
+  cwd: z.string().openapi({ example: "/home/user/project" }),
+  model: z.string().nullable().openapi({ example: "sonnet" }),
+  started_at: z.string().openapi({ example: "2024-01-01T12:00:00Z", description: "ISO 8601, UTC" }),
+  session_id: z.string().nullable().openapi({ example: "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11" }),
+  status: z.enum(["queued", "running", "stopping"]),
+}).openapi("Process");
+
+/** `GET /processes`. */
+export const ProcessListSchema = z.object({
+  processes: z.array(ProcessSchema),
+  count: z.number().int(),
+}).openapi("ProcessList");
+
+/** `DELETE /chat/{process_id}`. */
+export const CancelSchema = z.object({
+  status: z.literal("cancelled"),
+  process_id: z.uuid(),
+}).openapi("Cancelled");
