@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { LineSplitter } from "../../application/line_splitter.ts";
+import type { ChatRequest } from "../../domain/chat_request.ts";
+import type { CliRun } from "../../domain/cli_runner.ts";
+import { CliUnavailableError } from "../../domain/errors.ts";
+import { DenoCommandCliRunner, STDERR_TAIL_BYTES } from "../../infrastructure/deno_command_cli_runner.ts";
+import { FAKE_CLI, groupMembers, waitGroupGone } from "../support/processes.ts";
+
+const decoder = new TextDecoder();
+
+function runner(options: { graceMs?: number; killAfterMs?: number; claudePath?: string } = {}) {
+  return new DenoCommandCliRunner({
+    claudePath: options.claudePath ?? FAKE_CLI,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+    graceMs: options.graceMs ?? 2000,
+    killAfterMs: options.killAfterMs ?? 1000,
+  });
+}
+
+function request(prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest {
+  return { prompt, cwd: Deno.cwd(), ...extra };
+}
+
+async function readLines(run: CliRun, maxLineBytes = 1 << 26): Promise<Uint8Array[]> {
+  const splitter = new LineSplitter(maxLineBytes);
+  const lines: Uint8Array[] = [];
+  for await (const chunk of run.stdout) lines.push(...splitter.push(chunk));
+  const rest = splitter.flush();
+  if (rest) lines.push(rest);
+  return lines;
+}
+
+async function readText(run: CliRun): Promise<string[]> {
+  return (await readLines(run)).map((line) => decoder.decode(line));
+}
+
+Deno.test("DenoCommandCliRunner streams every stdout line of the CLI and reports exit 0", async () => {
+  const run = await runner().start(request("lines 500 30"));
+  const lines = await readText(run);
+  const exit = await run.exit;
+  assert.equal(exit.code, 0);
+  assert.equal(exit.signal, null);
+  assert.equal(lines.length, 502);
+  assert.match(lines[0], /"subtype":"init"/);
+  lines.slice(1, 501).forEach((line, index) => assert.equal(JSON.parse(line).seq, index + 1));
+  await waitGroupGone(run.pid);
+});
+
+Deno.test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an argument", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    const run = await runner().start(request("echo --help", { cwd, model: "--help" }));
+    const lines = await readText(run);
+    await run.exit;
+    assert.equal(JSON.parse(lines[0]).cwd, await Deno.realPath(cwd));
+    const argc = JSON.parse(lines[1]).argc;
+    const argv = lines.slice(2, 2 + argc).map((line) => decoder.decode(Uint8Array.from(atob(line), (c) => c.charCodeAt(0))));
+    assert.deepEqual(argv, ["-p", "--output-format=stream-json", "--verbose", "--model=--help"]);
+    assert.equal(atob(lines[2 + argc]), "echo --help");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0", async () => {
+  const run = await runner().start(request("slow 100 0.1"));
+  const reader = run.stdout.getReader();
+  await reader.read();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  run.stop();
+  run.stop(); // idempotent
+  const rest: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest.push(decoder.decode(value));
+  }
+  const exit = await run.exit;
+  assert.equal(exit.code, 0);
+  assert.match(rest.join(""), /Request interrupted by user/);
+  assert.match(rest.join(""), /"type":"result"/);
+  await waitGroupGone(run.pid);
+});
+
+Deno.test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and SIGTERM", async () => {
+  const run = await runner({ graceMs: 200, killAfterMs: 200 }).start(request("ignore-signals"));
+  const reader = run.stdout.getReader();
+  await reader.read();
+  run.stop();
+  const exit = await run.exit;
+  assert.equal(exit.signal, "SIGKILL");
+  assert.equal(exit.code, null);
+  while (!(await reader.read()).done) { /* drain */ }
+  await waitGroupGone(run.pid);
+});
+
+Deno.test("kill() ends the CLI and its process group at once", async () => {
+  const run = await runner().start(request("ignore-signals"));
+  const reader = run.stdout.getReader();
+  await reader.read();
+  run.kill();
+  assert.equal((await run.exit).signal, "SIGKILL");
+  while (!(await reader.read()).done) { /* drain */ }
+  await waitGroupGone(run.pid);
+});
+
+Deno.test("a CLI that exits 1 reports its code and the tail of its stderr", async () => {
+  const run = await runner().start(request("exit1"));
+  await readText(run);
+  const exit = await run.exit;
+  assert.equal(exit.code, 1);
+  assert.match(exit.stderrTail, /fatal: something went wrong/);
+});
+
+Deno.test("a 5 MB line arrives whole", async () => {
+  const run = await runner().start(request("bigline 5000000"));
+  const lines = await readLines(run);
+  await run.exit;
+  const big = lines[1];
+  assert.equal(big.length, 5_000_000 + '{"type":"assistant","text":""}'.length);
+  assert.equal(JSON.parse(decoder.decode(big)).text.length, 5_000_000);
+});
+
+Deno.test("UTF-8 characters split across writes arrive byte for byte", async () => {
+  const run = await runner().start(request("utf8split"));
+  const lines = await readLines(run);
+  await run.exit;
+  assert.deepEqual(lines[1], new TextEncoder().encode('{"text":"café €"}'));
+});
+
+Deno.test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", async () => {
+  const run = await runner().start(request("stderr-flood 50"));
+  const lines = await readText(run);
+  const exit = await run.exit;
+  assert.equal(exit.code, 0);
+  assert.match(lines.at(-1)!, /"type":"result"/);
+  assert.equal(new TextEncoder().encode(exit.stderrTail).length, STDERR_TAIL_BYTES);
+  assert.ok(exit.stderrTail.endsWith("the end of stderr\n"));
+});
+
+Deno.test("a grandchild that keeps stdout open is killed with the group when the CLI exits", async () => {
+  const run = await runner().start(request("grandchild"));
+  const lines = await readText(run); // ends only once every writer of the pipe is gone
+  await run.exit;
+  const grandchild = lines.map((line) => JSON.parse(line)).find((line) => line.type === "grandchild");
+  assert.ok(grandchild, "the fake printed its grandchild's pid");
+  await waitGroupGone(run.pid);
+  assert.deepEqual(groupMembers(run.pid), []);
+});
+
+Deno.test("a missing or non-executable CLI is a CliUnavailableError naming the path", async () => {
+  await assert.rejects(runner({ claudePath: "/nonexistent/claude" }).start(request("x")), (error: unknown) => {
+    assert.ok(error instanceof CliUnavailableError);
+    assert.match(error.message, /\/nonexistent\/claude/);
+    return true;
+  });
+  const file = await Deno.makeTempFile();
+  try {
+    await Deno.chmod(file, 0o644);
+    await assert.rejects(runner({ claudePath: file }).start(request("x")), CliUnavailableError);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
+  const prompt = "echo " + "z".repeat(300_000);
+  const run = await runner().start(request(prompt));
+  const lines = await readText(run);
+  await run.exit;
+  const argc = JSON.parse(lines[1]).argc;
+  assert.equal(atob(lines[2 + argc]), prompt);
+});

@@ -1,0 +1,91 @@
+import type { ChatRequest } from "../../domain/chat_request.ts";
+import type { CliExit, CliRun, CliRunner } from "../../domain/cli_runner.ts";
+import type { Directories, ResolvedPath } from "../../domain/directories.ts";
+
+/** A CLI run the test drives by hand: write stdout lines, then exit. */
+export class FakeRun implements CliRun {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly exit: Promise<CliExit>;
+  stops = 0;
+  kills = 0;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #resolveExit!: (exit: CliExit) => void;
+  #closed = false;
+  /** What the run does when stopped; by default it prints an interrupted turn and exits 0. */
+  onStop: (run: FakeRun) => void = (run) => {
+    run.write('{"type":"result","subtype":"error_during_execution"}\n');
+    run.end({ code: 0 });
+  };
+
+  constructor(readonly request: ChatRequest, pid: number) {
+    this.pid = pid;
+    this.stdout = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+    }, { highWaterMark: 0 });
+    this.exit = new Promise((resolve) => this.#resolveExit = resolve);
+  }
+
+  /** Writes text (or bytes) to stdout. */
+  write(data: string | Uint8Array): void {
+    this.#controller.enqueue(typeof data === "string" ? new TextEncoder().encode(data) : data);
+  }
+
+  /** Closes stdout and exits. */
+  end(exit: Partial<CliExit> = {}): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#controller.close();
+    this.#resolveExit({ code: exit.code ?? 0, signal: exit.signal ?? null, stderrTail: exit.stderrTail ?? "" });
+  }
+
+  stop(): void {
+    if (this.#closed) return;
+    this.stops++;
+    this.onStop(this);
+  }
+
+  kill(): void {
+    this.kills++;
+    this.end({ code: null, signal: "SIGKILL" });
+  }
+}
+
+/** A {@link CliRunner} that hands out {@link FakeRun}s and remembers them. */
+export class FakeCliRunner implements CliRunner {
+  runs: FakeRun[] = [];
+  failWith: Error | null = null;
+  #waiters: ((run: FakeRun) => void)[] = [];
+
+  start(request: ChatRequest): Promise<CliRun> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    const run = new FakeRun(request, 1000 + this.runs.length);
+    this.runs.push(run);
+    this.#waiters.splice(0).forEach((resolve) => resolve(run));
+    return Promise.resolve(run);
+  }
+
+  /** The next run started (or the latest, if `index` is given and exists). */
+  nextRun(): Promise<FakeRun> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/** {@link Directories} over a fixed table of paths; links map a path to its real path. */
+export class FakeDirectories implements Directories {
+  constructor(
+    readonly dirs: string[] = ["/work", "/tmp"],
+    readonly files: string[] = [],
+    readonly links: Record<string, string> = {},
+  ) {}
+
+  resolve(path: string): Promise<ResolvedPath | null> {
+    const real = this.links[path] ?? path;
+    const under = (root: string) => real === root || real.startsWith(`${root}/`);
+    if (this.files.includes(real)) return Promise.resolve({ path: real, isDirectory: false });
+    if (this.dirs.some(under)) return Promise.resolve({ path: real, isDirectory: true });
+    return Promise.resolve(null);
+  }
+}
