@@ -1,0 +1,73 @@
+import { createCancelProcess } from "../../application/cancel_process.ts";
+import { ChatSlots } from "../../application/chat_slots.ts";
+import type { Health } from "../../application/health.ts";
+import { createListProcesses } from "../../application/list_processes.ts";
+import { silentLogger } from "../../application/logger.ts";
+import { Metrics } from "../../application/metrics.ts";
+import { createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
+import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
+import { type AppDeps, createApp } from "../../interface/app.ts";
+import { FakeCliRunner, FakeDirectories } from "./fakes.ts";
+
+/** Credentials of the test app. */
+export const USER = "admin";
+export const PASSWORD = "s3cret pass:word";
+export const AUTH = { Authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` };
+
+/** The real app with the real use cases over fake ports. */
+export function buildTestApp(
+  options: { app?: Partial<AppDeps>; startChat?: Partial<StartChatDeps>; maxConcurrent?: number; queueMax?: number } =
+    {},
+) {
+  const runner = new FakeCliRunner();
+  const processes = new InMemoryProcessRepository();
+  const metrics = new Metrics();
+  const slots = new ChatSlots({
+    maxConcurrent: options.maxConcurrent ?? 4,
+    queueMax: options.queueMax ?? 4,
+    queueTimeoutMs: 60_000,
+  });
+  let ids = 0;
+  const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`;
+  const startChat = createStartChat({
+    runner,
+    processes,
+    directories: new FakeDirectories(["/work", "/tmp"]),
+    slots,
+    metrics,
+    logger: silentLogger,
+    policy: { allowedRoots: null, allowedPermissionModes: null },
+    defaults: { permissionMode: "acceptEdits", model: null },
+    limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0 },
+    newId,
+    now: () => Date.now(),
+    ...options.startChat,
+  });
+  const health: Health = () =>
+    Promise.resolve({ status: "ok", claude_path: "/usr/bin/claude", claude_version: "2.1.328 (Claude Code)" });
+  const app = createApp({
+    startChat,
+    cancelProcess: createCancelProcess({ processes }),
+    listProcesses: createListProcesses({ processes }),
+    health,
+    metrics,
+    slots,
+    logger: silentLogger,
+    auth: { user: USER, password: PASSWORD, maxFailures: 3, failureWindowMs: 60_000 },
+    maxBodyBytes: 64 * 1024,
+    keepaliveMs: 0,
+    now: () => Date.now(),
+    newId,
+    ...options.app,
+  });
+  return { app, runner, processes, metrics, slots };
+}
+
+/** A JSON POST /chat with the test credentials. */
+export function chatRequest(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...AUTH, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
