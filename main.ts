@@ -33,7 +33,8 @@ export interface Server {
 
 function globalNpmPrefix(): string | undefined {
   try {
-    const output = new Deno.Command("npm", { args: ["prefix", "-g"], stdout: "piped", stderr: "null" }).outputSync();
+    const output = new Deno.Command("npm", { args: ["prefix", "-g"], stdout: "piped", stderr: "null" })
+      .outputSync();
     return output.success ? new TextDecoder().decode(output.stdout).trim() : undefined;
   } catch {
     return undefined;

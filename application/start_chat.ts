@@ -139,7 +139,11 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       },
     });
     processes.add(chat);
-    logger.debug("chat request", { process_id: chat.id, request_id: options.requestId, prompt: request.prompt });
+    logger.debug("chat request", {
+      process_id: chat.id,
+      request_id: options.requestId,
+      prompt: request.prompt,
+    });
     if (ticket === null) {
       await launch(chat, request);
       return chat;
@@ -154,7 +158,9 @@ export function createStartChat(deps: StartChatDeps): StartChat {
           return;
         }
         launch(chat, request).catch((error) => {
-          if (!(error instanceof DomainError)) logger.error("queued chat failed to start", { error: String(error) });
+          if (!(error instanceof DomainError)) {
+            logger.error("queued chat failed to start", { error: String(error) });
+          }
         });
       },
       (error) => {

@@ -26,14 +26,16 @@ export const FLAG_MAP: { [K in Exclude<keyof ChatRequest, "prompt" | "cwd">]-?: 
   permission_mode: text("permission-mode"),
   mcp_config: each("mcp-config"),
   add_dir: each("add-dir"),
-  debug: (value: boolean | string) => value === true ? ["--debug"] : typeof value === "string" ? [`--debug=${value}`] : [],
+  debug: (value: boolean | string) =>
+    value === true ? ["--debug"] : typeof value === "string" ? [`--debug=${value}`] : [],
   json_schema: json("json-schema"),
   agents: json("agents"),
   fallback_model: text("fallback-model"),
   fork_session: on("fork-session"),
   strict_mcp_config: on("strict-mcp-config"),
-  settings: (value: string | Record<string, unknown>) =>
-    [`--settings=${typeof value === "string" ? value : JSON.stringify(value)}`],
+  settings: (
+    value: string | Record<string, unknown>,
+  ) => [`--settings=${typeof value === "string" ? value : JSON.stringify(value)}`],
   plugin_dir: each("plugin-dir"),
   max_budget_usd: (value: number) => [`--max-budget-usd=${value}`],
   effort: text("effort"),

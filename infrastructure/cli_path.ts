@@ -18,7 +18,11 @@ export interface DetectOptions {
 export function usualPlaces(home: string | undefined, npmPrefix: string | undefined): string[] {
   const places: string[] = [];
   if (home) {
-    places.push(`${home}/.local/bin/claude`, `${home}/.claude/local/claude`, `${home}/.npm-global/bin/claude`);
+    places.push(
+      `${home}/.local/bin/claude`,
+      `${home}/.claude/local/claude`,
+      `${home}/.npm-global/bin/claude`,
+    );
   }
   places.push("/usr/local/bin/claude", "/opt/homebrew/bin/claude");
   if (npmPrefix) places.push(`${npmPrefix}/bin/claude`);

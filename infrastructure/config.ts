@@ -44,7 +44,9 @@ export const ConfigSchema = z.object({
     ctx.addIssue({
       code: "custom",
       path: ["DEFAULT_PERMISSION_MODE"],
-      message: `"${config.DEFAULT_PERMISSION_MODE}" is not in ALLOWED_PERMISSION_MODES (${allowed.join(",")})`,
+      message: `"${config.DEFAULT_PERMISSION_MODE}" is not in ALLOWED_PERMISSION_MODES (${
+        allowed.join(",")
+      })`,
     });
   }
 });

@@ -83,7 +83,9 @@ export class DenoCommandCliRunner implements CliRunner {
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return Promise.reject(new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`));
+      return Promise.reject(
+        new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`),
+      );
     }
     const pid = child.pid;
     const prompt = new TextEncoder().encode(request.prompt);

@@ -83,7 +83,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     const parsed = ChatRequestSchema.safeParse(input);
     if (!parsed.success) {
       const details = fieldProblems(parsed.error, input);
-      throw new HttpError(422, "validation_error", details.map((problem) => problem.message).join("; "), details);
+      throw new HttpError(
+        422,
+        "validation_error",
+        details.map((problem) => problem.message).join("; "),
+        details,
+      );
     }
     const requestId = deps.newId();
     const chat = await deps.startChat(parsed.data as ChatRequest, { requestId });

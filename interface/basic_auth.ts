@@ -50,9 +50,15 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
     const address = clientAddress(c.req.raw, c.env);
     const wait = throttle.retryAfterS(address);
     if (wait > 0) {
-      throw new HttpError(429, "too_many_auth_failures", `too many failed logins; retry in ${wait} s`, undefined, {
-        "Retry-After": String(wait),
-      });
+      throw new HttpError(
+        429,
+        "too_many_auth_failures",
+        `too many failed logins; retry in ${wait} s`,
+        undefined,
+        {
+          "Retry-After": String(wait),
+        },
+      );
     }
     const given = decodeBasic(c.req.header("Authorization"));
     if (given === null) {

@@ -17,8 +17,14 @@ export function renderMetrics(metrics: Metrics, slots: ChatSlots): string {
     "Chats finished, by outcome.",
     Object.entries(metrics.finished).map(([outcome, count]) => [`{outcome="${outcome}"}`, count]),
   );
-  metric("claudecode2api_lines_streamed_total", "counter", "CLI stdout lines streamed.", [["", metrics.lines]]);
-  metric("claudecode2api_bytes_streamed_total", "counter", "CLI stdout bytes streamed.", [["", metrics.bytes]]);
+  metric("claudecode2api_lines_streamed_total", "counter", "CLI stdout lines streamed.", [[
+    "",
+    metrics.lines,
+  ]]);
+  metric("claudecode2api_bytes_streamed_total", "counter", "CLI stdout bytes streamed.", [[
+    "",
+    metrics.bytes,
+  ]]);
   metric("claudecode2api_cost_usd_total", "counter", "Sum of total_cost_usd from the CLI's result lines.", [[
     "",
     metrics.costUsd,

@@ -6,7 +6,8 @@ import { HttpError } from "./error_response.ts";
  * @throws {HttpError} 413 when too large, 400 when not JSON
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const tooLarge = () => new HttpError(413, "payload_too_large", `request body is larger than ${maxBytes} bytes`);
+  const tooLarge = () =>
+    new HttpError(413, "payload_too_large", `request body is larger than ${maxBytes} bytes`);
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (declared > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
@@ -36,7 +37,9 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   } catch {
     throw new HttpError(400, "invalid_json", "request body is not valid UTF-8");
   }
-  if (text.trim() === "") throw new HttpError(400, "invalid_json", "request body is empty; expected a JSON object");
+  if (text.trim() === "") {
+    throw new HttpError(400, "invalid_json", "request body is empty; expected a JSON object");
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -6,47 +6,114 @@ const NEW_DATA_LINE = encoder.encode("\ndata: ");
 const EVENT_END = encoder.encode("\n\n");
 const KEEPALIVE = encoder.encode(": keepalive\n\n");
 const CR = 0x0d;
+/** Bytes a message adds around its line: the head and the blank line that ends the event. */
+const MESSAGE_FRAME_BYTES = MESSAGE_HEAD.length + EVENT_END.length;
+/** Bytes a carriage return turns into: it is dropped and a new `data:` line starts. */
+const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
+/** Size of the slabs small batches are carved from; bigger batches get a buffer of their own. */
+const SLAB_BYTES = 16 * 1024;
+
+/** Returns a fresh, zeroed buffer of `size` bytes that the caller may keep. */
+export type Allocate = (size: number) => Uint8Array;
+
+/** A new ArrayBuffer per batch costs about a microsecond (its backing store is allocated outside the heap). */
+const allocateEach: Allocate = (size) => new Uint8Array(size);
+
+/**
+ * An {@link Allocate} that carves small buffers out of shared slabs, so a stream of one-line batches (the
+ * real CLI prints a line at a time) does not pay for one ArrayBuffer each. A region is handed out once and
+ * never written again, so a chunk still queued for the socket is never changed; a slab is freed when its
+ * last chunk is.
+ * @param slabBytes the slab size; requests above a quarter of it are allocated on their own
+ */
+export function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
+  let slab = new Uint8Array(0);
+  let used = 0;
+  return (size) => {
+    if (size > slabBytes >> 2) return new Uint8Array(size);
+    if (used + size > slab.length) {
+      slab = new Uint8Array(slabBytes);
+      used = 0;
+    }
+    const out = slab.subarray(used, used + size);
+    used += size;
+    return out;
+  };
+}
 
 /**
  * Frames a batch of chat events as SSE into one buffer (one write per batch). A message's `data` is the
  * CLI's line byte for byte; a carriage return inside a line would end the SSE line early, so it becomes a
  * new `data:` line (clients join those with `\n`).
+ *
+ * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
+ * finds the rare lines with a carriage return), the second fills it.
+ * @param events the batch, in order
+ * @param allocate where the output buffer comes from (default: a new one)
  */
-export function encodeEvents(events: ChatEvent[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+export function encodeEvents(events: ChatEvent[], allocate: Allocate = allocateEach): Uint8Array {
   let size = 0;
-  const add = (part: Uint8Array) => {
-    parts.push(part);
-    size += part.length;
-  };
-  for (const event of events) {
+  // Only lines holding a carriage return need a second look; most batches have none, and pay nothing.
+  let withCr: Set<number> | null = null;
+  let others: (Uint8Array | undefined)[] | null = null;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
     if (event.type === "message") {
-      add(MESSAGE_HEAD);
-      addLine(event.line, add);
-      add(EVENT_END);
+      const line = event.line;
+      size += MESSAGE_FRAME_BYTES + line.length;
+      let cr = line.indexOf(CR);
+      if (cr !== -1) {
+        (withCr ??= new Set()).add(i);
+        while (cr !== -1) {
+          size += CR_EXTRA_BYTES;
+          cr = line.indexOf(CR, cr + 1);
+        }
+      }
     } else {
-      add(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`));
+      const bytes = encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      (others ??= [])[i] = bytes;
+      size += bytes.length;
     }
   }
-  const out = new Uint8Array(size);
+  const out = allocate(size);
   let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (event.type !== "message") {
+      const bytes = others![i]!;
+      out.set(bytes, offset);
+      offset += bytes.length;
+      continue;
+    }
+    out.set(MESSAGE_HEAD, offset);
+    offset += MESSAGE_HEAD.length;
+    const line = event.line;
+    if (withCr !== null && withCr.has(i)) {
+      offset = copySplittingCr(line, out, offset);
+    } else {
+      out.set(line, offset);
+      offset += line.length;
+    }
+    out.set(EVENT_END, offset);
+    offset += EVENT_END.length;
   }
   return out;
 }
 
-function addLine(line: Uint8Array, add: (part: Uint8Array) => void): void {
+function copySplittingCr(line: Uint8Array, out: Uint8Array, at: number): number {
+  let offset = at;
   let start = 0;
   let cr = line.indexOf(CR);
   while (cr !== -1) {
-    add(line.subarray(start, cr));
-    add(NEW_DATA_LINE);
+    out.set(line.subarray(start, cr), offset);
+    offset += cr - start;
+    out.set(NEW_DATA_LINE, offset);
+    offset += NEW_DATA_LINE.length;
     start = cr + 1;
     cr = line.indexOf(CR, start);
   }
-  add(start === 0 ? line : line.subarray(start));
+  out.set(start === 0 ? line : line.subarray(start), offset);
+  return offset + line.length - start;
 }
 
 /** Options of {@link sseBody}. */
@@ -59,46 +126,85 @@ export interface SseBodyOptions {
 
 /**
  * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
- * only as fast as the client takes bytes.
+ * only as fast as the client takes bytes, with one batch read ahead so the CLI's next output is read and
+ * framed while the previous batch is still being written to the socket.
+ *
+ * One keepalive timer per stream, re-armed lazily from the time of the last write, rather than a timer per
+ * batch: at full speed a chat writes thousands of batches a second.
  */
-export function sseBody(events: ReadableStream<ChatEvent[]>, options: SseBodyOptions): ReadableStream<Uint8Array> {
+export function sseBody(
+  events: ReadableStream<ChatEvent[]>,
+  options: SseBodyOptions,
+): ReadableStream<Uint8Array> {
   const reader = events.getReader();
-  let pending: Promise<ReadableStreamReadResult<ChatEvent[]>> | null = null;
+  const { keepaliveMs } = options;
+  let next: Promise<ReadableStreamReadResult<ChatEvent[]>> | null = null;
   let ended = false;
+  let waiting = false;
+  let lastWriteAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const allocate = slabAllocator();
+
+  const readAhead = () => {
+    const read = reader.read();
+    // A read that fails after the client left must not surface as an unhandled rejection.
+    read.catch(() => {});
+    return read;
+  };
+  const onTimer = () => {
+    timer = undefined;
+    if (ended) return;
+    const silentMs = performance.now() - lastWriteAt;
+    if (silentMs < keepaliveMs) {
+      timer = setTimeout(onTimer, keepaliveMs - silentMs);
+      return;
+    }
+    // Only while the client is waiting for data and has taken everything sent so far, so keepalives never
+    // pile up behind a slow client.
+    if (waiting && (controller.desiredSize ?? 0) >= 0) {
+      controller.enqueue(KEEPALIVE);
+      lastWriteAt = performance.now();
+    }
+    timer = setTimeout(onTimer, keepaliveMs);
+  };
+  const stop = () => {
+    ended = true;
+    clearTimeout(timer);
+    timer = undefined;
+  };
+
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      pending ??= reader.read();
-      const result = await withKeepalive(pending, options.keepaliveMs);
-      if (result === "keepalive") {
-        controller.enqueue(KEEPALIVE);
-        return;
+    start(streamController) {
+      controller = streamController;
+      lastWriteAt = performance.now();
+      if (keepaliveMs > 0) timer = setTimeout(onTimer, keepaliveMs);
+    },
+    async pull() {
+      const pending = next ?? readAhead();
+      next = null;
+      waiting = true;
+      let result: ReadableStreamReadResult<ChatEvent[]>;
+      try {
+        result = await pending;
+      } finally {
+        waiting = false;
       }
-      pending = null;
+      if (ended) return;
       if (result.done) {
-        ended = true;
+        stop();
         controller.close();
         return;
       }
-      controller.enqueue(encodeEvents(result.value));
+      controller.enqueue(encodeEvents(result.value, allocate));
+      lastWriteAt = performance.now();
+      next = readAhead();
     },
     cancel() {
       if (ended) return;
-      ended = true;
+      stop();
       options.onClientGone();
       reader.cancel().catch(() => {});
     },
   }, { highWaterMark: 0 });
-}
-
-async function withKeepalive<T>(promise: Promise<T>, keepaliveMs: number): Promise<T | "keepalive"> {
-  if (keepaliveMs <= 0) return promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"keepalive">((resolve) => {
-    timer = setTimeout(() => resolve("keepalive"), keepaliveMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -15,12 +15,18 @@ function setup(overrides: Partial<StartChatDeps> & { policy?: ChatPolicy; maxCon
   const runner = new FakeCliRunner();
   const processes = new InMemoryProcessRepository();
   const metrics = new Metrics();
-  const slots = new ChatSlots({ maxConcurrent: overrides.maxConcurrent ?? 4, queueMax: 2, queueTimeoutMs: 60_000 });
+  const slots = new ChatSlots({
+    maxConcurrent: overrides.maxConcurrent ?? 4,
+    queueMax: 2,
+    queueTimeoutMs: 60_000,
+  });
   let ids = 0;
   const deps: StartChatDeps = {
     runner,
     processes,
-    directories: new FakeDirectories(["/work", "/tmp", "/etc"], ["/work/plugin.zip"], { "/work/link": "/etc" }),
+    directories: new FakeDirectories(["/work", "/tmp", "/etc"], ["/work/plugin.zip"], {
+      "/work/link": "/etc",
+    }),
     slots,
     metrics,
     logger: silentLogger,
@@ -110,11 +116,16 @@ Deno.test("startChat() rejects a cwd that does not exist, is a file, or leaves t
     assert.equal(error.field, "add_dir");
     return true;
   });
-  await assert.rejects(startChat({ prompt: "x", cwd: "/work", plugin_dir: ["/nowhere/plugin"] }), /plugin_dir "\/nowhere\/plugin" does not exist/);
+  await assert.rejects(
+    startChat({ prompt: "x", cwd: "/work", plugin_dir: ["/nowhere/plugin"] }),
+    /plugin_dir "\/nowhere\/plugin" does not exist/,
+  );
 });
 
 Deno.test("startChat() refuses a permission mode the operator does not allow", async () => {
-  const { startChat } = setup({ policy: { allowedRoots: null, allowedPermissionModes: ["acceptEdits", "plan"] } });
+  const { startChat } = setup({
+    policy: { allowedRoots: null, allowedPermissionModes: ["acceptEdits", "plan"] },
+  });
   await assert.rejects(
     startChat({ prompt: "x", cwd: "/work", permission_mode: "bypassPermissions" }),
     /permission_mode "bypassPermissions" is not allowed/,
@@ -220,7 +231,9 @@ Deno.test("a consumer that cancels the stream stops the CLI and the chat still f
 });
 
 Deno.test("MAX_RUN_S stops a chat that runs too long, and its error event names the limit", async () => {
-  const { startChat, runner, metrics } = setup({ limits: { maxLineBytes: 1 << 20, maxRunMs: 20, idleMs: 0 } });
+  const { startChat, runner, metrics } = setup({
+    limits: { maxLineBytes: 1 << 20, maxRunMs: 20, idleMs: 0 },
+  });
   const chat = await startChat({ prompt: "x", cwd: "/work" });
   runner.runs[0].write("working\n");
   const events = await collect(chat.events);

@@ -54,7 +54,9 @@ Deno.test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as a
     await run.exit;
     assert.equal(JSON.parse(lines[0]).cwd, await Deno.realPath(cwd));
     const argc = JSON.parse(lines[1]).argc;
-    const argv = lines.slice(2, 2 + argc).map((line) => decoder.decode(Uint8Array.from(atob(line), (c) => c.charCodeAt(0))));
+    const argv = lines.slice(2, 2 + argc).map((line) =>
+      decoder.decode(Uint8Array.from(atob(line), (c) => c.charCodeAt(0)))
+    );
     assert.deepEqual(argv, ["-p", "--output-format=stream-json", "--verbose", "--model=--help"]);
     assert.equal(atob(lines[2 + argc]), "echo --help");
   } finally {
@@ -149,11 +151,14 @@ Deno.test("a grandchild that keeps stdout open is killed with the group when the
 });
 
 Deno.test("a missing or non-executable CLI is a CliUnavailableError naming the path", async () => {
-  await assert.rejects(runner({ claudePath: "/nonexistent/claude" }).start(request("x")), (error: unknown) => {
-    assert.ok(error instanceof CliUnavailableError);
-    assert.match(error.message, /\/nonexistent\/claude/);
-    return true;
-  });
+  await assert.rejects(
+    runner({ claudePath: "/nonexistent/claude" }).start(request("x")),
+    (error: unknown) => {
+      assert.ok(error instanceof CliUnavailableError);
+      assert.match(error.message, /\/nonexistent\/claude/);
+      return true;
+    },
+  );
   const file = await Deno.makeTempFile();
   try {
     await Deno.chmod(file, 0o644);

@@ -30,20 +30,23 @@ Deno.test("clients: disconnects stop the CLI, slow readers hold the CLI back ins
       signal,
     });
   try {
-    await t.step("a client that disconnects mid-answer: the CLI is interrupted and gone, the chat unlisted", async () => {
-      const abort = new AbortController();
-      const reader = new SseReader(await post("hang", abort.signal));
-      await reader.next();
-      assert.equal(processesMatching(cli).length, 1);
-      abort.abort();
-      await reader.cancel();
-      await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit");
-      await waitFor(async () => {
-        const list = await (await fetch(`${server.url}/processes`, { headers: SERVER_AUTH })).json();
-        return list.count === 0;
-      }, "the chat to leave /processes");
-      await waitFor(() => server.output().includes("outcome=disconnected"), "the disconnect to be logged");
-    });
+    await t.step(
+      "a client that disconnects mid-answer: the CLI is interrupted and gone, the chat unlisted",
+      async () => {
+        const abort = new AbortController();
+        const reader = new SseReader(await post("hang", abort.signal));
+        await reader.next();
+        assert.equal(processesMatching(cli).length, 1);
+        abort.abort();
+        await reader.cancel();
+        await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit");
+        await waitFor(async () => {
+          const list = await (await fetch(`${server.url}/processes`, { headers: SERVER_AUTH })).json();
+          return list.count === 0;
+        }, "the chat to leave /processes");
+        await waitFor(() => server.output().includes("outcome=disconnected"), "the disconnect to be logged");
+      },
+    );
 
     await t.step("a silent CLI still gets keepalive comments on the stream", async () => {
       const response = await post("hang");
@@ -56,21 +59,24 @@ Deno.test("clients: disconnects stop the CLI, slow readers hold the CLI back ins
       await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit");
     });
 
-    await t.step("a client that stops reading: the CLI is held back by its pipe, not buffered in the server", async () => {
-      // 200,000 lines of ~240 bytes: ~48 MB, far more than pipe and socket buffers hold.
-      const response = await post("lines 200000 200");
-      const id = response.headers.get("X-Process-ID");
-      const reader = response.body!.getReader();
-      await reader.read();
-      const cliPid = () => processesMatching(cli)[0];
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      // Had the server read ahead without bound, the CLI would have printed everything and exited by now.
-      assert.ok(cliPid(), "the CLI is still running, blocked on its full pipe");
-      const list = await (await fetch(`${server.url}/processes`, { headers: SERVER_AUTH })).json();
-      assert.equal(list.processes[0].process_id, id);
-      await reader.cancel();
-      await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit after the client left");
-    });
+    await t.step(
+      "a client that stops reading: the CLI is held back by its pipe, not buffered in the server",
+      async () => {
+        // 200,000 lines of ~240 bytes: ~48 MB, far more than pipe and socket buffers hold.
+        const response = await post("lines 200000 200");
+        const id = response.headers.get("X-Process-ID");
+        const reader = response.body!.getReader();
+        await reader.read();
+        const cliPid = () => processesMatching(cli)[0];
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // Had the server read ahead without bound, the CLI would have printed everything and exited by now.
+        assert.ok(cliPid(), "the CLI is still running, blocked on its full pipe");
+        const list = await (await fetch(`${server.url}/processes`, { headers: SERVER_AUTH })).json();
+        assert.equal(list.processes[0].process_id, id);
+        await reader.cancel();
+        await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit after the client left");
+      },
+    );
   } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });

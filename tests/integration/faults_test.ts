@@ -43,15 +43,18 @@ function eventTypes(events: SseEvent[]): string[] {
 Deno.test("faults: whatever the CLI does, the client gets a well-formed stream and nothing is left running", async (t) => {
   const { dir, cli, cwd, server } = await setup();
   try {
-    await t.step("it crashes mid-stream (SIGKILL): the line so far, an error naming the signal, done", async () => {
-      const events = parseSse(await (await chat(server, { prompt: "crash", cwd })).text());
-      assert.deepEqual(eventTypes(events), ["message", "message", "error", "done"]);
-      assert.equal(events[1].data, '{"type":"assistant","seq":1}');
-      const error = JSON.parse(events[2].data);
-      assert.equal(error.signal, "SIGKILL");
-      assert.equal(error.exit_code, null);
-      await settled(cli);
-    });
+    await t.step(
+      "it crashes mid-stream (SIGKILL): the line so far, an error naming the signal, done",
+      async () => {
+        const events = parseSse(await (await chat(server, { prompt: "crash", cwd })).text());
+        assert.deepEqual(eventTypes(events), ["message", "message", "error", "done"]);
+        assert.equal(events[1].data, '{"type":"assistant","seq":1}');
+        const error = JSON.parse(events[2].data);
+        assert.equal(error.signal, "SIGKILL");
+        assert.equal(error.exit_code, null);
+        await settled(cli);
+      },
+    );
 
     await t.step("it exits before printing anything: just done, exit code 0", async () => {
       const events = parseSse(await (await chat(server, { prompt: "silent-exit", cwd })).text());
@@ -81,32 +84,38 @@ Deno.test("faults: whatever the CLI does, the client gets a well-formed stream a
       assert.equal(JSON.parse(events[1].data).text.length, 5_000_000);
     });
 
-    await t.step("it never exits and ignores SIGINT and SIGTERM: DELETE still ends it (SIGKILL)", async () => {
-      const response = await chat(server, { prompt: "ignore-signals", cwd });
-      const reader = new SseReader(response);
-      await reader.next();
-      const id = response.headers.get("X-Process-ID");
-      const cancel = await fetch(`${server.url}/chat/${id}`, { method: "DELETE", headers: SERVER_AUTH });
-      assert.deepEqual(await cancel.json(), { status: "cancelled", process_id: id });
-      const rest = await reader.rest();
-      assert.deepEqual(eventTypes(rest), ["error", "done"]);
-      assert.equal(JSON.parse(rest[0].data).signal, "SIGKILL");
-      assert.equal(JSON.parse(rest[1].data).cancelled, true);
-      await settled(cli);
-    });
+    await t.step(
+      "it never exits and ignores SIGINT and SIGTERM: DELETE still ends it (SIGKILL)",
+      async () => {
+        const response = await chat(server, { prompt: "ignore-signals", cwd });
+        const reader = new SseReader(response);
+        await reader.next();
+        const id = response.headers.get("X-Process-ID");
+        const cancel = await fetch(`${server.url}/chat/${id}`, { method: "DELETE", headers: SERVER_AUTH });
+        assert.deepEqual(await cancel.json(), { status: "cancelled", process_id: id });
+        const rest = await reader.rest();
+        assert.deepEqual(eventTypes(rest), ["error", "done"]);
+        assert.equal(JSON.parse(rest[0].data).signal, "SIGKILL");
+        assert.equal(JSON.parse(rest[1].data).cancelled, true);
+        await settled(cli);
+      },
+    );
 
     await t.step("it floods stderr with 50 MB: no stall, the chat ends normally", async () => {
       const events = parseSse(await (await chat(server, { prompt: "stderr-flood 50", cwd })).text());
       assert.deepEqual(eventTypes(events), ["message", "message", "done"]);
     });
 
-    await t.step("a grandchild keeps the pipe open after the CLI exits: the chat ends, the grandchild dies", async () => {
-      const events = parseSse(await (await chat(server, { prompt: "grandchild", cwd })).text());
-      assert.equal(events.at(-1)!.event, "done");
-      const { pid } = JSON.parse(events[1].data);
-      await settled(cli);
-      assert.equal(processesMatching("sleep 300").includes(pid), false);
-    });
+    await t.step(
+      "a grandchild keeps the pipe open after the CLI exits: the chat ends, the grandchild dies",
+      async () => {
+        const events = parseSse(await (await chat(server, { prompt: "grandchild", cwd })).text());
+        assert.equal(events.at(-1)!.event, "done");
+        const { pid } = JSON.parse(events[1].data);
+        await settled(cli);
+        assert.equal(processesMatching("sleep 300").includes(pid), false);
+      },
+    );
 
     await t.step("it prints nothing for IDLE_TIMEOUT_S: stopped, and the error event says so", async () => {
       const events = parseSse(await (await chat(server, { prompt: "hang", cwd })).text());
@@ -117,37 +126,43 @@ Deno.test("faults: whatever the CLI does, the client gets a well-formed stream a
       await settled(cli);
     });
 
-    await t.step("the cwd is deleted while the chat runs: the chat still ends; a new one on it is a 422", async () => {
-      const doomed = `${dir}/doomed`;
-      await Deno.mkdir(doomed);
-      const response = await chat(server, { prompt: "slow 5 0.1", cwd: doomed });
-      const reader = new SseReader(response);
-      await reader.next();
-      await Deno.remove(doomed, { recursive: true });
-      assert.equal((await reader.rest()).at(-1)!.event, "done");
-      const again = await chat(server, { prompt: "x", cwd: doomed });
-      assert.equal(again.status, 422);
-      assert.match((await again.json()).error.message, /does not exist/);
-    });
+    await t.step(
+      "the cwd is deleted while the chat runs: the chat still ends; a new one on it is a 422",
+      async () => {
+        const doomed = `${dir}/doomed`;
+        await Deno.mkdir(doomed);
+        const response = await chat(server, { prompt: "slow 5 0.1", cwd: doomed });
+        const reader = new SseReader(response);
+        await reader.next();
+        await Deno.remove(doomed, { recursive: true });
+        assert.equal((await reader.rest()).at(-1)!.event, "done");
+        const again = await chat(server, { prompt: "x", cwd: doomed });
+        assert.equal(again.status, 422);
+        assert.match((await again.json()).error.message, /does not exist/);
+      },
+    );
 
-    await t.step("the binary loses its run bit, then vanishes: /health and POST /chat turn to 503", async () => {
-      assert.equal((await fetch(`${server.url}/health`)).status, 200);
-      await Deno.chmod(cli, 0o644);
-      const health = await fetch(`${server.url}/health`);
-      assert.equal(health.status, 503);
-      assert.match((await health.json()).error, /not executable/);
-      const refused = await chat(server, { prompt: "x", cwd });
-      assert.equal(refused.status, 503);
-      assert.equal((await refused.json()).error.code, "cli_unavailable");
-      await Deno.remove(cli);
-      const gone = await fetch(`${server.url}/health`);
-      assert.equal(gone.status, 503);
-      assert.match((await gone.json()).error, /does not exist/);
-      assert.equal((await chat(server, { prompt: "x", cwd })).status, 503);
-      await Deno.copyFile(FAKE_CLI, cli);
-      await Deno.chmod(cli, 0o755);
-      assert.equal((await fetch(`${server.url}/health`)).status, 200);
-    });
+    await t.step(
+      "the binary loses its run bit, then vanishes: /health and POST /chat turn to 503",
+      async () => {
+        assert.equal((await fetch(`${server.url}/health`)).status, 200);
+        await Deno.chmod(cli, 0o644);
+        const health = await fetch(`${server.url}/health`);
+        assert.equal(health.status, 503);
+        assert.match((await health.json()).error, /not executable/);
+        const refused = await chat(server, { prompt: "x", cwd });
+        assert.equal(refused.status, 503);
+        assert.equal((await refused.json()).error.code, "cli_unavailable");
+        await Deno.remove(cli);
+        const gone = await fetch(`${server.url}/health`);
+        assert.equal(gone.status, 503);
+        assert.match((await gone.json()).error, /does not exist/);
+        assert.equal((await chat(server, { prompt: "x", cwd })).status, 503);
+        await Deno.copyFile(FAKE_CLI, cli);
+        await Deno.chmod(cli, 0o755);
+        assert.equal((await fetch(`${server.url}/health`)).status, 200);
+      },
+    );
 
     await t.step("afterwards /processes is empty", async () => {
       const list = await (await fetch(`${server.url}/processes`, { headers: SERVER_AUTH })).json();

@@ -41,7 +41,9 @@ Deno.test("every endpoint but /health needs Basic Auth", async () => {
     assert.match(response.headers.get("WWW-Authenticate") ?? "", /^Basic realm=/);
     assert.equal(((await response.json()) as ErrorJson).error.code, "unauthorized");
   }
-  const wrong = await app.request("/processes", { headers: { Authorization: `Basic ${btoa("admin:nope")}` } });
+  const wrong = await app.request("/processes", {
+    headers: { Authorization: `Basic ${btoa("admin:nope")}` },
+  });
   assert.equal(wrong.status, 401);
   const garbage = await app.request("/processes", { headers: { Authorization: "Basic !!!" } });
   assert.equal(garbage.status, 401);
@@ -78,7 +80,9 @@ Deno.test("POST /chat streams the CLI's lines as SSE message events, then done",
   const processId = response.headers.get("X-Process-ID");
   assert.equal(processId, "00000000-0000-4000-8000-000000000002");
   const text = await response.text();
-  assert.ok(text.startsWith('event: message\ndata: {"type":"system","subtype":"init","session_id":"abc"}\n\n'));
+  assert.ok(
+    text.startsWith('event: message\ndata: {"type":"system","subtype":"init","session_id":"abc"}\n\n'),
+  );
   const events = parseSse(text);
   assert.deepEqual(events.map((event) => event.event), ["message", "message", "message", "done"]);
   assert.equal(events[1].data, '{"type":"assistant","message":{"content":[{"type":"text","text":"hé"}]}}');
@@ -91,7 +95,10 @@ Deno.test("POST /chat streams the CLI's lines as SSE message events, then done",
 Deno.test("POST /chat adds an error event with exit code and stderr when the CLI fails", async () => {
   const { app, runner } = buildTestApp();
   const responsePromise = app.request("/chat", chatRequest({ prompt: "x", cwd: "/tmp" }));
-  (await runner.nextRun()).end({ code: 1, stderrTail: "Error: --dangerously-skip-permissions cannot be used" });
+  (await runner.nextRun()).end({
+    code: 1,
+    stderrTail: "Error: --dangerously-skip-permissions cannot be used",
+  });
   const events = await readSse(await responsePromise);
   assert.deepEqual(events.map((event) => event.event), ["error", "done"]);
   const error = JSON.parse(events[0].data);
@@ -288,16 +295,40 @@ Deno.test("unknown routes are a 404 JSON", async () => {
   const { app } = buildTestApp();
   const response = await app.request("/nope");
   assert.equal(response.status, 404);
-  assert.deepEqual(await response.json(), { error: { code: "not_found", message: "no route for GET /nope" } });
+  assert.deepEqual(await response.json(), {
+    error: { code: "not_found", message: "no route for GET /nope" },
+  });
 });
 
 Deno.test("an unexpected error is a 500 JSON without a stack trace", async () => {
   const { app } = buildTestApp({
-    app: { listProcesses: () => { throw new Error("secret internals at /srv/x.ts:1"); } },
+    app: {
+      listProcesses: () => {
+        throw new Error("secret internals at /srv/x.ts:1");
+      },
+    },
   });
   const response = await app.request("/processes", { headers: AUTH });
   assert.equal(response.status, 500);
   const text = await response.text();
   assert.doesNotMatch(text, /secret internals/);
   assert.equal(JSON.parse(text).error.code, "internal_error");
+});
+
+Deno.test("POST /chat outside the operator's policy is a 403 naming the field and path", async () => {
+  const { app } = buildTestApp({
+    startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: ["acceptEdits", "plan"] } },
+  });
+  const outside = await app.request("/chat", chatRequest({ prompt: "x", cwd: "/tmp" }));
+  assert.equal(outside.status, 403);
+  const body = (await outside.json()) as ErrorJson;
+  assert.equal(body.error.code, "forbidden");
+  assert.equal(body.error.details![0].field, "cwd");
+  assert.match(body.error.message, /cwd "\/tmp" .*outside the allowed roots: \/work/);
+  const mode = await app.request(
+    "/chat",
+    chatRequest({ prompt: "x", cwd: "/work", permission_mode: "bypassPermissions" }),
+  );
+  assert.equal(mode.status, 403);
+  assert.equal(((await mode.json()) as ErrorJson).error.details![0].field, "permission_mode");
 });

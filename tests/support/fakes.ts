@@ -38,7 +38,11 @@ export class FakeRun implements CliRun {
     if (this.#closed) return;
     this.#closed = true;
     this.#controller.close();
-    this.#resolveExit({ code: exit.code ?? 0, signal: exit.signal ?? null, stderrTail: exit.stderrTail ?? "" });
+    this.#resolveExit({
+      code: exit.code ?? 0,
+      signal: exit.signal ?? null,
+      stderrTail: exit.stderrTail ?? "",
+    });
   }
 
   stop(): void {

@@ -21,7 +21,10 @@ export const SERVER_AUTH = { Authorization: `Basic ${btoa(`${SERVER_USER}:${SERV
  * Starts `main.ts` on an ephemeral loopback port with `env` over a minimal environment, and waits for its
  * "listening on" line.
  */
-export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-run", `${ROOT}main.ts`],
     cwd: options.cwd ?? ROOT,

@@ -16,8 +16,12 @@ export const AUTH = { Authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` };
 
 /** The real app with the real use cases over fake ports. */
 export function buildTestApp(
-  options: { app?: Partial<AppDeps>; startChat?: Partial<StartChatDeps>; maxConcurrent?: number; queueMax?: number } =
-    {},
+  options: {
+    app?: Partial<AppDeps>;
+    startChat?: Partial<StartChatDeps>;
+    maxConcurrent?: number;
+    queueMax?: number;
+  } = {},
 ) {
   const runner = new FakeCliRunner();
   const processes = new InMemoryProcessRepository();
@@ -44,7 +48,11 @@ export function buildTestApp(
     ...options.startChat,
   });
   const health: Health = () =>
-    Promise.resolve({ status: "ok", claude_path: "/usr/bin/claude", claude_version: "2.1.328 (Claude Code)" });
+    Promise.resolve({
+      status: "ok",
+      claude_path: "/usr/bin/claude",
+      claude_version: "2.1.328 (Claude Code)",
+    });
   const app = createApp({
     startChat,
     cancelProcess: createCancelProcess({ processes }),
