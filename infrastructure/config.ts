@@ -77,6 +77,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const issue = parsed.error.issues[0];
   const key = String(issue.path[0]);
   const value = input[key];
-  const shown = key === "AUTH_PASSWORD" ? "(hidden)" : JSON.stringify(value);
+  const shown = key === "AUTH_PASSWORD"
+    ? "(hidden)"
+    : value === undefined
+    ? "(unset)"
+    : JSON.stringify(value);
   throw new ConfigError(`invalid ${key}=${shown}: ${issue.message}`);
 }

@@ -1,6 +1,6 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
 import type { CliExit, CliRun, CliRunner } from "../domain/cli_runner.ts";
-import { CliUnavailableError } from "../domain/errors.ts";
+import { CliUnavailableError, InvalidFieldError } from "../domain/errors.ts";
 import { buildCliArgs } from "./cli_args.ts";
 
 /** The stderr tail kept per process. */
@@ -83,6 +83,15 @@ export class DenoCommandCliRunner implements CliRunner {
       }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (/Argument list too long|os error 7\b/.test(reason)) {
+        // E2BIG: the request's option values together exceed what the OS allows on one command line.
+        return Promise.reject(
+          new InvalidFieldError(
+            "(body)",
+            "the request's CLI options are too large together for one command line; pass large values as file paths",
+          ),
+        );
+      }
       return Promise.reject(
         new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`),
       );

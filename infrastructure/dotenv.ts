@@ -17,14 +17,13 @@ export function parseDotenv(text: string): Record<string, string> {
 }
 
 function parseValue(rest: string): string {
-  if (rest.startsWith('"')) {
-    const end = rest.lastIndexOf('"');
-    const body = end > 0 ? rest.slice(1, end) : rest.slice(1);
-    return body.replace(/\\(.)/g, (_, char: string) => char === "n" ? "\n" : char);
-  }
-  if (rest.startsWith("'")) {
-    const end = rest.lastIndexOf("'");
-    return end > 0 ? rest.slice(1, end) : rest.slice(1);
+  const quote = rest[0];
+  if (quote === '"' || quote === "'") {
+    // The value ends at the first unescaped closing quote; anything after it (a comment) is not part of it.
+    let end = 1;
+    while (end < rest.length && rest[end] !== quote) end += quote === '"' && rest[end] === "\\" ? 2 : 1;
+    const body = rest.slice(1, end);
+    return quote === "'" ? body : body.replace(/\\(.)/g, (_, char: string) => char === "n" ? "\n" : char);
   }
   return rest.replace(/\s+#.*$/, "").trim();
 }

@@ -4,8 +4,19 @@ import { EFFORT_LEVELS, PERMISSION_MODES, SETTING_SOURCES } from "../domain/chat
 const noNul = (value: string) => !value.includes("\0");
 const NUL_MESSAGE = "must not contain NUL characters";
 
-/** A string the CLI can receive as an argument (no NUL byte). */
-const argText = () => z.string().refine(noNul, NUL_MESSAGE);
+/**
+ * The most bytes one option value may have: Linux refuses a single argument over 128 KiB, and the value
+ * shares that with its `--flag=` prefix. (The prompt goes to stdin and has no such limit.)
+ */
+export const MAX_ARG_BYTES = 128 * 1024 - 64;
+const utf8Length = (value: string) => new TextEncoder().encode(value).length;
+const fitsArgument = (value: string) => utf8Length(value) <= MAX_ARG_BYTES;
+const TOO_LONG_MESSAGE = `is longer than ${MAX_ARG_BYTES} bytes, the most one CLI argument can hold ` +
+  "(pass a file path instead where the option takes one)";
+const jsonFitsArgument = (value: unknown) => fitsArgument(JSON.stringify(value));
+
+/** A string the CLI can receive as an argument (no NUL byte, within the argument size limit). */
+const argText = () => z.string().refine(noNul, NUL_MESSAGE).refine(fitsArgument, TOO_LONG_MESSAGE);
 const nonEmpty = () => argText().refine((value) => value.trim() !== "", "must not be empty");
 const absolutePath = () => nonEmpty().refine((value) => value.startsWith("/"), "must be an absolute path");
 const flag = (cliFlag: string, description: string) =>
@@ -67,34 +78,48 @@ export const ChatRequestSchema = z.strictObject({
       "The CLI writes debug logs to ~/.claude/debug/, not to the stream.",
     example: "api,hooks",
   }),
-  json_schema: z.record(z.string(), z.unknown()).optional().openapi({
-    description: "JSON Schema for structured output. CLI: `--json-schema=` (serialised).",
-    example: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
-  }),
-  agents: z.record(z.string(), z.record(z.string(), z.unknown())).optional().openapi({
-    description: "Custom agents by name. CLI: `--agents=` (serialised).",
-    example: { reviewer: { description: "Reviews code", prompt: "You are a code reviewer" } },
-  }),
+  json_schema: z.record(z.string(), z.unknown()).refine(jsonFitsArgument, TOO_LONG_MESSAGE).optional()
+    .openapi({
+      description: "JSON Schema for structured output. CLI: `--json-schema=` (serialised).",
+      example: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+    }),
+  agents: z.record(z.string(), z.record(z.string(), z.unknown())).refine(jsonFitsArgument, TOO_LONG_MESSAGE)
+    .optional().openapi({
+      description: "Custom agents by name. CLI: `--agents=` (serialised).",
+      example: { reviewer: { description: "Reviews code", prompt: "You are a code reviewer" } },
+    }),
   fallback_model: nonEmpty().optional().openapi({
-    description: "Models to fall back to when the main one is busy (comma-separated). CLI: `--fallback-model=`.",
+    description:
+      "Models to fall back to when the main one is busy (comma-separated). CLI: `--fallback-model=`.",
     example: "haiku",
   }),
   fork_session: flag("--fork-session", "With session_id or continue: continue under a new session id."),
   strict_mcp_config: flag("--strict-mcp-config", "Use only the MCP servers from mcp_config."),
-  settings: z.union([nonEmpty(), z.record(z.string(), z.unknown())]).optional().openapi({
-    description: "Settings file path, JSON string or object. CLI: `--settings=`.",
-    example: { env: { FOO: "bar" } },
-  }),
+  settings: z.union([
+    nonEmpty(),
+    z.record(z.string(), z.unknown()).refine(jsonFitsArgument, TOO_LONG_MESSAGE),
+  ])
+    .optional().openapi({
+      description: "Settings file path, JSON string or object. CLI: `--settings=`.",
+      example: { env: { FOO: "bar" } },
+    }),
   plugin_dir: z.array(absolutePath()).optional().openapi({
-    description: "Plugin directories or .zip files for this chat (absolute, existing). CLI: `--plugin-dir=` per item.",
+    description:
+      "Plugin directories or .zip files for this chat (absolute, existing). CLI: `--plugin-dir=` per item.",
     example: ["/home/user/plugins/my-plugin"],
   }),
   max_budget_usd: z.number().positive().optional().openapi({
     description: "Stop after spending this many dollars on API calls. CLI: `--max-budget-usd=`.",
     example: 1.5,
   }),
-  effort: z.enum(EFFORT_LEVELS).optional().openapi({ description: "Effort level. CLI: `--effort=`.", example: "high" }),
-  include_partial_messages: flag("--include-partial-messages", "Stream partial message chunks as they arrive."),
+  effort: z.enum(EFFORT_LEVELS).optional().openapi({
+    description: "Effort level. CLI: `--effort=`.",
+    example: "high",
+  }),
+  include_partial_messages: flag(
+    "--include-partial-messages",
+    "Stream partial message chunks as they arrive.",
+  ),
   include_hook_events: flag("--include-hook-events", "Stream hook lifecycle events."),
   setting_sources: z.array(z.enum(SETTING_SOURCES)).optional().openapi({
     description: "Setting sources to load. CLI: `--setting-sources=` (comma-joined).",
@@ -104,10 +129,16 @@ export const ChatRequestSchema = z.strictObject({
     description: "Beta headers for API requests. CLI: `--betas=` per item.",
     example: ["interleaved-thinking-2025-05-14"],
   }),
-  name: nonEmpty().optional().openapi({ description: "Display name of the session. CLI: `--name=`.", example: "ci-run" }),
+  name: nonEmpty().optional().openapi({
+    description: "Display name of the session. CLI: `--name=`.",
+    example: "ci-run",
+  }),
   no_session_persistence: flag("--no-session-persistence", "Do not save the session (it cannot be resumed)."),
   continue: flag("--continue", "Continue the most recent conversation in cwd."),
-  agent: nonEmpty().optional().openapi({ description: "Agent for this session. CLI: `--agent=`.", example: "reviewer" }),
+  agent: nonEmpty().optional().openapi({
+    description: "Agent for this session. CLI: `--agent=`.",
+    example: "reviewer",
+  }),
   disable_slash_commands: flag("--disable-slash-commands", "Disable all skills and slash commands."),
   exclude_dynamic_system_prompt_sections: flag(
     "--exclude-dynamic-system-prompt-sections",

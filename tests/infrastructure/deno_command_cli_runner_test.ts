@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LineSplitter } from "../../application/line_splitter.ts";
 import type { ChatRequest } from "../../domain/chat_request.ts";
 import type { CliRun } from "../../domain/cli_runner.ts";
-import { CliUnavailableError } from "../../domain/errors.ts";
+import { CliUnavailableError, InvalidFieldError } from "../../domain/errors.ts";
 import { DenoCommandCliRunner, STDERR_TAIL_BYTES } from "../../infrastructure/deno_command_cli_runner.ts";
 import { FAKE_CLI, groupMembers, waitGroupGone } from "../support/processes.ts";
 
@@ -175,4 +175,10 @@ Deno.test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
   await run.exit;
   const argc = JSON.parse(lines[1]).argc;
   assert.equal(atob(lines[2 + argc]), prompt);
+});
+
+Deno.test("options too large together for one command line are an InvalidFieldError, not a 503", async () => {
+  // 40 values of 100 KB: each fits one argument, together they pass the kernel's limit (E2BIG).
+  const big = Array.from({ length: 40 }, (_, index) => `${index}`.padEnd(100_000, "x"));
+  await assert.rejects(runner().start(request("x", { allowed_tools: big })), InvalidFieldError);
 });

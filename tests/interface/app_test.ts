@@ -332,3 +332,15 @@ Deno.test("POST /chat outside the operator's policy is a 403 naming the field an
   assert.equal(mode.status, 403);
   assert.equal(((await mode.json()) as ErrorJson).error.details![0].field, "permission_mode");
 });
+
+Deno.test("POST /chat: an option value too large for one CLI argument is a 422 naming the field", async () => {
+  const { app } = buildTestApp({ app: { maxBodyBytes: 1024 * 1024 } });
+  const response = await app.request(
+    "/chat",
+    chatRequest({ prompt: "x".repeat(300_000), cwd: "/tmp", system_prompt: "s".repeat(200_000) }),
+  );
+  assert.equal(response.status, 422);
+  const body = (await response.json()) as ErrorJson;
+  assert.deepEqual(body.error.details!.map((detail) => detail.field), ["system_prompt"]);
+  assert.match(body.error.message, /longer than \d+ bytes/);
+});

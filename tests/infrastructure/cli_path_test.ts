@@ -1,0 +1,232 @@
+import assert from "node:assert/strict";
+import { detectClaudePath, isExecutableFile, usualPlaces } from "../../infrastructure/cli_path.ts";
+
+/** An `isExecutable` over a fixed set of paths that also records every path it was asked about. */
+function executables(...paths: string[]) {
+  const asked: string[] = [];
+  const isExecutable = (path: string) => {
+    asked.push(path);
+    return paths.includes(path);
+  };
+  return { isExecutable, asked };
+}
+
+const HOME = "/home/ada";
+
+Deno.test("usualPlaces() lists the install places in order, the npm prefix last", () => {
+  assert.deepEqual(usualPlaces(HOME, "/opt/npm"), [
+    "/home/ada/.local/bin/claude",
+    "/home/ada/.claude/local/claude",
+    "/home/ada/.npm-global/bin/claude",
+    "/usr/local/bin/claude",
+    "/opt/homebrew/bin/claude",
+    "/opt/npm/bin/claude",
+  ]);
+});
+
+Deno.test("usualPlaces() leaves out the home places without a home", () => {
+  assert.deepEqual(usualPlaces(undefined, "/opt/npm"), [
+    "/usr/local/bin/claude",
+    "/opt/homebrew/bin/claude",
+    "/opt/npm/bin/claude",
+  ]);
+});
+
+Deno.test("usualPlaces() leaves out the npm prefix when it is unknown", () => {
+  assert.deepEqual(usualPlaces(HOME, undefined), [
+    "/home/ada/.local/bin/claude",
+    "/home/ada/.claude/local/claude",
+    "/home/ada/.npm-global/bin/claude",
+    "/usr/local/bin/claude",
+    "/opt/homebrew/bin/claude",
+  ]);
+});
+
+Deno.test("detectClaudePath() uses an executable CLAUDE_PATH before anything else", () => {
+  const fake = executables("/custom/claude", "/usr/bin/claude", "/usr/local/bin/claude");
+  const found = detectClaudePath({
+    configured: "/custom/claude",
+    searchPath: "/usr/bin",
+    home: HOME,
+    isExecutable: fake.isExecutable,
+  });
+  assert.deepEqual(found, { path: "/custom/claude" });
+  assert.deepEqual(fake.asked, ["/custom/claude"]);
+});
+
+Deno.test("detectClaudePath() reports a non-executable CLAUDE_PATH by name without falling back", () => {
+  const fake = executables("/usr/bin/claude", "/usr/local/bin/claude");
+  const found = detectClaudePath({
+    configured: "/custom/not-there",
+    searchPath: "/usr/bin",
+    home: HOME,
+    isExecutable: fake.isExecutable,
+  });
+  assert.equal(found.path, "/custom/not-there");
+  assert.equal(typeof found.error, "string");
+  assert.ok(found.error!.includes('CLAUDE_PATH "/custom/not-there"'), found.error);
+  assert.match(found.error!, /not an executable file/);
+  assert.deepEqual(fake.asked, ["/custom/not-there"]);
+});
+
+Deno.test("detectClaudePath() searches PATH in order and takes the first executable claude", () => {
+  const fake = executables("/b/claude", "/c/claude", "/usr/local/bin/claude");
+  const found = detectClaudePath({ searchPath: "/a:/b:/c", home: HOME, isExecutable: fake.isExecutable });
+  assert.deepEqual(found, { path: "/b/claude" });
+  assert.deepEqual(fake.asked, ["/a/claude", "/b/claude"]);
+});
+
+Deno.test("detectClaudePath() skips empty PATH entries", () => {
+  const fake = executables("/b/claude");
+  const found = detectClaudePath({ searchPath: "::/a::/b:", isExecutable: fake.isExecutable });
+  assert.deepEqual(found, { path: "/b/claude" });
+  assert.deepEqual(fake.asked, ["/a/claude", "/b/claude"]);
+});
+
+Deno.test("detectClaudePath() prefers PATH over the usual places", () => {
+  const fake = executables("/home/ada/.local/bin/claude", "/usr/bin/claude");
+  const found = detectClaudePath({ searchPath: "/usr/bin", home: HOME, isExecutable: fake.isExecutable });
+  assert.deepEqual(found, { path: "/usr/bin/claude" });
+});
+
+Deno.test("detectClaudePath() tries the usual places in order after PATH", () => {
+  const fake = executables();
+  detectClaudePath({
+    searchPath: "/a:/b",
+    home: HOME,
+    npmPrefix: "/opt/npm",
+    isExecutable: fake.isExecutable,
+  });
+  assert.deepEqual(fake.asked, [
+    "/a/claude",
+    "/b/claude",
+    "/home/ada/.local/bin/claude",
+    "/home/ada/.claude/local/claude",
+    "/home/ada/.npm-global/bin/claude",
+    "/usr/local/bin/claude",
+    "/opt/homebrew/bin/claude",
+    "/opt/npm/bin/claude",
+  ]);
+});
+
+Deno.test("detectClaudePath() finds each usual place when it is the only one", () => {
+  for (const place of usualPlaces(HOME, "/opt/npm")) {
+    const found = detectClaudePath({
+      searchPath: "/a",
+      home: HOME,
+      npmPrefix: "/opt/npm",
+      isExecutable: executables(place).isExecutable,
+    });
+    assert.deepEqual(found, { path: place });
+  }
+});
+
+Deno.test("detectClaudePath() takes the earliest usual place when several exist", () => {
+  const fake = executables("/opt/npm/bin/claude", "/usr/local/bin/claude", "/home/ada/.claude/local/claude");
+  const found = detectClaudePath({ home: HOME, npmPrefix: "/opt/npm", isExecutable: fake.isExecutable });
+  assert.deepEqual(found, { path: "/home/ada/.claude/local/claude" });
+});
+
+Deno.test("detectClaudePath() treats an empty CLAUDE_PATH as unset", () => {
+  const found = detectClaudePath({
+    configured: "",
+    searchPath: "/usr/bin",
+    isExecutable: executables("/usr/bin/claude").isExecutable,
+  });
+  assert.deepEqual(found, { path: "/usr/bin/claude" });
+});
+
+Deno.test("detectClaudePath() says how to install the CLI when nothing is found", () => {
+  const found = detectClaudePath({
+    searchPath: "/a:/b",
+    home: HOME,
+    npmPrefix: "/opt/npm",
+    isExecutable: executables().isExecutable,
+  });
+  assert.equal(found.path, null);
+  assert.ok(found.error!.includes("npm install -g @anthropic-ai/claude-code"), found.error);
+  assert.ok(found.error!.includes("CLAUDE_PATH"), found.error);
+});
+
+Deno.test("detectClaudePath() works without PATH or home", () => {
+  const found = detectClaudePath({ isExecutable: executables("/usr/local/bin/claude").isExecutable });
+  assert.deepEqual(found, { path: "/usr/local/bin/claude" });
+});
+
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = Deno.makeTempDirSync({ prefix: "cli_path_test_" });
+  try {
+    fn(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("isExecutableFile() is true for a file with mode 0o755", () => {
+  withTempDir((dir) => {
+    const path = `${dir}/claude`;
+    Deno.writeTextFileSync(path, "#!/bin/sh\n");
+    Deno.chmodSync(path, 0o755);
+    assert.equal(isExecutableFile(path), true);
+  });
+});
+
+Deno.test("isExecutableFile() is true when only one execute bit is set", () => {
+  withTempDir((dir) => {
+    const path = `${dir}/claude`;
+    Deno.writeTextFileSync(path, "#!/bin/sh\n");
+    Deno.chmodSync(path, 0o601);
+    assert.equal(isExecutableFile(path), true);
+  });
+});
+
+Deno.test("isExecutableFile() is false for a file with mode 0o644", () => {
+  withTempDir((dir) => {
+    const path = `${dir}/claude`;
+    Deno.writeTextFileSync(path, "#!/bin/sh\n");
+    Deno.chmodSync(path, 0o644);
+    assert.equal(isExecutableFile(path), false);
+  });
+});
+
+Deno.test("isExecutableFile() is false for a directory, even with execute bits", () => {
+  withTempDir((dir) => {
+    Deno.mkdirSync(`${dir}/claude`, { mode: 0o755 });
+    assert.equal(isExecutableFile(`${dir}/claude`), false);
+  });
+});
+
+Deno.test("isExecutableFile() is false for a missing path", () => {
+  withTempDir((dir) => {
+    assert.equal(isExecutableFile(`${dir}/missing`), false);
+    assert.equal(isExecutableFile(`${dir}/missing/deeper/claude`), false);
+  });
+});
+
+Deno.test("isExecutableFile() follows a symlink to an executable file", () => {
+  withTempDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/real`, "#!/bin/sh\n");
+    Deno.chmodSync(`${dir}/real`, 0o755);
+    Deno.symlinkSync(`${dir}/real`, `${dir}/claude`);
+    Deno.symlinkSync(`${dir}/gone`, `${dir}/dangling`);
+    assert.equal(isExecutableFile(`${dir}/claude`), true);
+    assert.equal(isExecutableFile(`${dir}/dangling`), false);
+  });
+});
+
+Deno.test("detectClaudePath() with isExecutableFile finds a real executable on PATH", () => {
+  withTempDir((dir) => {
+    Deno.mkdirSync(`${dir}/empty`);
+    Deno.mkdirSync(`${dir}/plain`);
+    Deno.mkdirSync(`${dir}/bin`);
+    Deno.writeTextFileSync(`${dir}/plain/claude`, "not executable");
+    Deno.chmodSync(`${dir}/plain/claude`, 0o644);
+    Deno.writeTextFileSync(`${dir}/bin/claude`, "#!/bin/sh\n");
+    Deno.chmodSync(`${dir}/bin/claude`, 0o755);
+    const found = detectClaudePath({
+      searchPath: `${dir}/empty:${dir}/plain:${dir}/bin`,
+      isExecutable: isExecutableFile,
+    });
+    assert.deepEqual(found, { path: `${dir}/bin/claude` });
+  });
+});
