@@ -111,6 +111,7 @@ export class Chat implements ManagedProcess {
   #readStartedAt = 0;
   #lines = 0;
   #bytes = 0;
+  #sawInit = false;
 
   /** @param ctx the chat's id, request, limits and collaborators */
   constructor(ctx: ChatContext) {
@@ -119,7 +120,8 @@ export class Chat implements ManagedProcess {
     this.cwd = ctx.request.cwd;
     this.model = ctx.request.model ?? null;
     this.startedAt = ctx.startedAt;
-    this.sessionId = ctx.request.session_id ?? null;
+    // A fork writes a new session, known only once the CLI announces it.
+    this.sessionId = ctx.request.fork_session ? null : ctx.request.session_id ?? null;
     this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
     const finished = Promise.withResolvers<void>();
     this.finished = finished.promise;
@@ -244,7 +246,8 @@ export class Chat implements ManagedProcess {
     this.#bytes += line.length;
     this.#ctx.metrics.lines++;
     this.#ctx.metrics.bytes += line.length;
-    if (this.sessionId === null && startsWith(line, INIT_PREFIX)) {
+    if (!this.#sawInit && startsWith(line, INIT_PREFIX)) {
+      this.#sawInit = true;
       const init = parseLine(line);
       if (typeof init?.session_id === "string") this.sessionId = init.session_id;
     } else if (startsWith(line, RESULT_PREFIX)) {

@@ -278,3 +278,21 @@ Deno.test("the session id comes from the request, else from the CLI's init line"
   await collect(resumed.events);
   await fresh.finished;
 });
+
+Deno.test("a forked chat reports the session the CLI announces, and does not block its origin", async () => {
+  const { startChat, runner, processes } = setup();
+  const origin = "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11";
+  const fork = await startChat({ prompt: "x", cwd: "/work", session_id: origin, fork_session: true });
+  assert.equal(fork.sessionId, null);
+  runner.runs[0].write('{"type":"system","subtype":"init","session_id":"forked-1"}\n');
+  const reader = fork.events.getReader();
+  await reader.read();
+  assert.equal(fork.sessionId, "forked-1");
+  // The origin session is free to resume while the fork runs.
+  const resume = await startChat({ prompt: "y", cwd: "/work", session_id: origin });
+  assert.deepEqual(processes.list().map((process) => process.sessionId), ["forked-1", origin]);
+  runner.runs.forEach((run) => run.end());
+  await reader.cancel();
+  await collect(resume.events);
+  await fork.finished;
+});

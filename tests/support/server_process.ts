@@ -12,6 +12,14 @@ export interface ServerProcess {
   stop(): Promise<Deno.CommandStatus>;
 }
 
+/** The Deno cache this test process uses (`DENO_DIR`, else Deno's default under the real `HOME`). */
+export function denoDir(): string {
+  const configured = Deno.env.get("DENO_DIR");
+  if (configured) return configured;
+  const cache = Deno.env.get("XDG_CACHE_HOME") || `${Deno.env.get("HOME") ?? "/root"}/.cache`;
+  return `${cache}/deno`;
+}
+
 /** Credentials of test servers. */
 export const SERVER_USER = "admin";
 export const SERVER_PASSWORD = "test-password";
@@ -32,7 +40,8 @@ export async function spawnServer(
     env: {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/tmp",
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? "",
+      // A test may give the server a temporary HOME; the npm packages stay in the real cache.
+      DENO_DIR: denoDir(),
       HOST: "127.0.0.1",
       PORT: "0",
       AUTH_USER: SERVER_USER,
