@@ -14,19 +14,19 @@ const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
 const SLAB_BYTES = 16 * 1024;
 
 /** Returns a fresh, zeroed buffer of `size` bytes that the caller may keep. */
-export type Allocate = (size: number) => Uint8Array;
+type Allocate = (size: number) => Uint8Array;
 
 /** A new ArrayBuffer per batch costs about a microsecond (its backing store is allocated outside the heap). */
 const allocateEach: Allocate = (size) => new Uint8Array(size);
 
 /**
- * An {@link Allocate} that carves small buffers out of shared slabs, so a stream of one-line batches (the
+ * An allocator that carves small buffers out of shared slabs, so a stream of one-line batches (the
  * real CLI prints a line at a time) does not pay for one ArrayBuffer each. A region is handed out once and
  * never written again, so a chunk still queued for the socket is never changed; a slab is freed when its
  * last chunk is.
  * @param slabBytes the slab size; requests above a quarter of it are allocated on their own
  */
-export function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
+function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
   let slab = new Uint8Array(0);
   let used = 0;
   return (size) => {
@@ -49,9 +49,12 @@ export function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
  * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
  * finds the rare lines with a carriage return), the second fills it.
  * @param events the batch, in order
- * @param allocate where the output buffer comes from (default: a new one)
  */
-export function encodeEvents(events: ChatEvent[], allocate: Allocate = allocateEach): Uint8Array {
+export function encodeEvents(events: ChatEvent[]): Uint8Array {
+  return frame(events, allocateEach);
+}
+
+function frame(events: ChatEvent[], allocate: Allocate): Uint8Array {
   let size = 0;
   // Only lines holding a carriage return need a second look; most batches have none, and pay nothing.
   let withCr: Set<number> | null = null;
@@ -126,8 +129,7 @@ export interface SseBodyOptions {
 
 /**
  * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
- * only as fast as the client takes bytes, with one batch read ahead so the CLI's next output is read and
- * framed while the previous batch is still being written to the socket.
+ * only as fast as the client takes bytes.
  *
  * One keepalive timer per stream, re-armed lazily from the time of the last write, rather than a timer per
  * batch: at full speed a chat writes thousands of batches a second.
@@ -138,7 +140,6 @@ export function sseBody(
 ): ReadableStream<Uint8Array> {
   const reader = events.getReader();
   const { keepaliveMs } = options;
-  let next: Promise<ReadableStreamReadResult<ChatEvent[]>> | null = null;
   let ended = false;
   let waiting = false;
   let lastWriteAt = 0;
@@ -146,12 +147,6 @@ export function sseBody(
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const allocate = slabAllocator();
 
-  const readAhead = () => {
-    const read = reader.read();
-    // A read that fails after the client left must not surface as an unhandled rejection.
-    read.catch(() => {});
-    return read;
-  };
   const onTimer = () => {
     timer = undefined;
     if (ended) return;
@@ -181,12 +176,15 @@ export function sseBody(
       if (keepaliveMs > 0) timer = setTimeout(onTimer, keepaliveMs);
     },
     async pull() {
-      const pending = next ?? readAhead();
-      next = null;
+      const pending = reader.read();
       waiting = true;
       let result: ReadableStreamReadResult<ChatEvent[]>;
       try {
         result = await pending;
+      } catch (error) {
+        // An errored stream is never cancelled: stop the keepalive timer here.
+        stop();
+        throw error;
       } finally {
         waiting = false;
       }
@@ -196,9 +194,8 @@ export function sseBody(
         controller.close();
         return;
       }
-      controller.enqueue(encodeEvents(result.value, allocate));
+      controller.enqueue(frame(result.value, allocate));
       lastWriteAt = performance.now();
-      next = readAhead();
     },
     cancel() {
       if (ended) return;

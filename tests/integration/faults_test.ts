@@ -15,7 +15,8 @@ async function setup() {
     CLAUDE_PATH: cli,
     CANCEL_GRACE_S: "0.5",
     KILL_AFTER_S: "0.5",
-    IDLE_TIMEOUT_S: "1",
+    // Long enough that a CLI busy writing 50 MB to stderr (no stdout) is not idle even on a loaded machine.
+    IDLE_TIMEOUT_S: "3",
   });
   return { dir, cli, cwd, server };
 }
