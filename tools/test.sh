@@ -18,4 +18,13 @@ if [ -z "${CLAUDE_PATH:-}" ]; then
   export CLAUDE_PATH="$pinned"
 fi
 
-exec deno test --allow-all "$@" tests/
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+deno test --allow-all "$@" tests/ 2>&1 | tee "$log" || status=$?
+# One plain summary line for tools that read it: "tests: N passed, N failed".
+summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| [0-9]+ passed' | tail -n 1 || true)
+passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
