@@ -92,6 +92,7 @@ export function startServer(env: Record<string, string>): Server {
     env: childEnv,
     graceMs: config.CANCEL_GRACE_S * 1000,
     killAfterMs: config.KILL_AFTER_S * 1000,
+    setsidPath: ["/usr/bin/setsid", "/bin/setsid"].find(isExecutableFile) ?? null,
   });
   const now = () => Date.now();
   const newId = () => crypto.randomUUID();

@@ -33,6 +33,12 @@ export type ChatEvent =
   | { type: "error"; data: ChatErrorData }
   | { type: "done"; data: ChatDoneData };
 
+/** Where a consumer pulls a chat's events from: `next()` until null, or `cancel()` when it goes away. */
+export interface ChatEventSource {
+  next(): Promise<ChatEvent[] | null>;
+  cancel(): void;
+}
+
 /** Limits one chat runs under; zero disables a time limit. */
 export interface ChatLimits {
   maxLineBytes: number;
@@ -86,7 +92,7 @@ const LIMIT_MESSAGES: Partial<Record<StopReason, (ms: number) => string>> = {
  * The event stream is pulled: stdout is read only as fast as the consumer takes events, so a slow client
  * slows the CLI (through its pipe) instead of growing a buffer here.
  */
-export class Chat implements ManagedProcess {
+export class Chat implements ManagedProcess, ChatEventSource {
   readonly id: string;
   readonly cwd: string;
   readonly model: string | null;
@@ -95,7 +101,6 @@ export class Chat implements ManagedProcess {
   status: ProcessStatus = "queued";
   stopReason: StopReason | null = null;
   readonly finished: Promise<void>;
-  readonly events: ReadableStream<ChatEvent[]>;
 
   #ctx: ChatContext;
   #run: CliRun | null = null;
@@ -112,6 +117,8 @@ export class Chat implements ManagedProcess {
   #lines = 0;
   #bytes = 0;
   #sawInit = false;
+  #ended = false;
+  #stream: ReadableStream<ChatEvent[]> | null = null;
 
   /** @param ctx the chat's id, request, limits and collaborators */
   constructor(ctx: ChatContext) {
@@ -126,10 +133,6 @@ export class Chat implements ManagedProcess {
     const finished = Promise.withResolvers<void>();
     this.finished = finished.promise;
     this.#resolveFinished = finished.resolve;
-    this.events = new ReadableStream<ChatEvent[]>({
-      pull: (controller) => this.#pull(controller),
-      cancel: () => this.#consumerCancelled(),
-    }, { highWaterMark: 0 });
   }
 
   /** Hands the chat its started CLI: it is running from now on. */
@@ -179,38 +182,53 @@ export class Chat implements ManagedProcess {
     this.#finish(null);
   }
 
-  async #pull(controller: ReadableStreamDefaultController<ChatEvent[]>): Promise<void> {
+  /**
+   * The next batch of events (each CLI line that is complete, or the end: maybe an error, then done), or
+   * null once the stream is over. Reads stdout only when called, so it goes as fast as the consumer.
+   * Call it again only after the previous call settled.
+   */
+  async next(): Promise<ChatEvent[] | null> {
+    if (this.#ended || this.#consumerGone) return null;
     const run = await this.#launch.promise;
     if (run === null) {
-      this.#emit(controller, [...this.#unlaunchedEvents()]);
-      controller.close();
-      return;
+      this.#ended = true;
+      return [...this.#unlaunchedEvents()];
     }
     const reader = this.#reader!;
     for (;;) {
       const chunk = await this.#read(reader);
-      if (this.#consumerGone) return;
+      if (this.#consumerGone) return null;
       if (chunk === null) {
         const events: ChatEvent[] = [];
         const rest = this.#splitter.flush();
         if (rest) events.push(this.#message(rest));
         const exit = await run.exit;
         events.push(...this.#endEvents(exit));
-        this.#emit(controller, events);
-        controller.close();
+        this.#ended = true;
         this.#finish(exit);
-        return;
+        return events;
       }
       const lines = this.#splitter.push(chunk);
-      if (lines.length > 0) {
-        this.#emit(controller, lines.map((line) => this.#message(line)));
-        return;
-      }
+      if (lines.length > 0) return lines.map((line) => this.#message(line));
     }
   }
 
-  #emit(controller: ReadableStreamDefaultController<ChatEvent[]>, events: ChatEvent[]): void {
-    if (!this.#consumerGone) controller.enqueue(events);
+  /** The consumer is gone (the client disconnected): the chat stops, and its CLI's output is drained. */
+  cancel(): void {
+    this.#consumerCancelled();
+  }
+
+  /** The same events as {@link next}, as a stream; cancelling it is {@link cancel}. */
+  get events(): ReadableStream<ChatEvent[]> {
+    this.#stream ??= new ReadableStream<ChatEvent[]>({
+      pull: async (controller) => {
+        const batch = await this.next();
+        if (batch === null) controller.close();
+        else controller.enqueue(batch);
+      },
+      cancel: () => this.cancel(),
+    }, { highWaterMark: 0 });
+    return this.#stream;
   }
 
   async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null> {

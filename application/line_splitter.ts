@@ -1,3 +1,5 @@
+import { concatBytes } from "./concat_bytes.ts";
+
 const NEWLINE = 0x0a;
 
 /**
@@ -57,17 +59,10 @@ export class LineSplitter {
   }
 
   #take(): Uint8Array {
-    const parts = this.#parts;
+    const line = concatBytes(this.#parts, this.#partBytes);
     this.#parts = [];
     this.#partBytes = 0;
-    if (parts.length === 1) return parts[0];
-    const total = parts.reduce((sum, part) => sum + part.length, 0);
-    const line = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      line.set(part, offset);
-      offset += part.length;
-    }
     return line;
   }
+
 }

@@ -451,7 +451,7 @@ export function renderTable(results: Results): string {
   const s = results.settings;
   out.push(
     `Concurrency sweep (${s.sweepLines} lines × ${s.sweepLineBytes} B per stream; medians of ${s.sweepRuns} runs, ` +
-      `×5 for 1 stream):`,
+      `×5 for 1 stream; on a fresh server):`,
     "",
   );
   out.push(
@@ -526,7 +526,15 @@ async function main(): Promise<void> {
       log("paced streams");
       const paced = await measurePaced(gateway, pacedTranscript, settings, signal, problems);
       log("concurrency sweep");
-      const sweep = await measureSweep(gateway, sweepTranscript, settings, signal, problems);
+      // A fresh server, so its peak RSS is what the concurrent streams cost and not the heap that the
+      // 48 MB throughput phase left grown.
+      const sweepGateway = await startGateway({ claudePath: FAKE_CLI });
+      let sweep: Results["sweep"];
+      try {
+        sweep = await measureSweep(sweepGateway, sweepTranscript, settings, signal, problems);
+      } finally {
+        await sweepGateway.stop();
+      }
       if (signal.aborted) {
         problems.push(`the run hit BENCH_DEADLINE_S=${settings.deadlineS} and was cut short`);
       }

@@ -1,6 +1,7 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
 import type { CliExit, CliRun, CliRunner } from "../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../domain/errors.ts";
+import { concatBytes } from "../application/concat_bytes.ts";
 import { buildCliArgs } from "./cli_args.ts";
 
 /** The stderr tail kept per process. */
@@ -16,47 +17,68 @@ export interface DenoCommandCliRunnerOptions {
   graceMs: number;
   /** SIGTERM → SIGKILL delay. */
   killAfterMs: number;
-  /** Extra arguments before the chat's own (tests use this to run a script through an interpreter). */
-  prefixArgs?: string[];
+  /**
+   * util-linux `setsid`, when present: the CLI is started through it to get its own process group, which
+   * spares the server a fork of itself (Deno forks the whole server for `detached: true`; through `setsid`
+   * it can use the cheaper spawn). Without it, `detached: true` does the same job.
+   */
+  setsidPath?: string | null;
 }
 
 function signalGroup(pid: number, signal: Deno.Signal): void {
   try {
     Deno.kill(-pid, signal);
   } catch {
-    // ESRCH: the group is already gone.
+    // ESRCH: the group is gone, or (started through setsid) not made yet; then the process alone.
+    try {
+      Deno.kill(pid, signal);
+    } catch {
+      // gone
+    }
   }
 }
+
+function executableError(path: string): string | null {
+  try {
+    const info = Deno.statSync(path);
+    if (!info.isFile) return "not a file";
+    if (info.mode !== null && (info.mode & 0o111) === 0) return "Permission denied (not executable)";
+    return null;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? "No such file or directory" : String(error);
+  }
+}
+
+/** Read size for stderr: small, since stderr is only kept as a tail and a pending read holds its buffer. */
+const STDERR_READ_BYTES = 4096;
 
 async function drainTail(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   let chunks: Uint8Array[] = [];
   let size = 0;
+  const keep = (chunk: Uint8Array) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > 2 * limit) {
+      const joined = concatBytes(chunks, size);
+      chunks = [joined.slice(joined.length - limit)];
+      size = limit;
+    }
+  };
   try {
-    for await (const chunk of stream) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > 2 * limit) {
-        const joined = concat(chunks, size);
-        chunks = [joined.slice(joined.length - limit)];
-        size = limit;
-      }
+    // One small buffer, reused, rather than a fresh 64 KiB one for every read.
+    const reader = stream.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(STDERR_READ_BYTES);
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      if (done || !value) break;
+      keep(value.slice());
+      buffer = new Uint8Array(value.buffer);
     }
   } catch {
     // A broken pipe ends the tail where it is.
   }
-  const all = concat(chunks, size);
+  const all = concatBytes(chunks, size);
   return all.length > limit ? all.subarray(all.length - limit) : all;
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /**
@@ -68,19 +90,26 @@ export class DenoCommandCliRunner implements CliRunner {
   constructor(readonly options: DenoCommandCliRunnerOptions) {}
 
   start(request: ChatRequest): Promise<CliRun> {
-    const { claudePath, env, graceMs, killAfterMs, prefixArgs = [] } = this.options;
+    const { claudePath, env, graceMs, killAfterMs, setsidPath } = this.options;
+    const args = buildCliArgs(request);
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(claudePath, {
-        args: [...prefixArgs, ...buildCliArgs(request)],
+      if (setsidPath) {
+        // setsid would only report a missing CLI on stderr after the stream began: check first.
+        const problem = executableError(claudePath);
+        if (problem) throw new Error(problem);
+      }
+      const options: Deno.CommandOptions = {
         cwd: request.cwd,
         env,
         clearEnv: true,
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-        detached: true,
-      }).spawn();
+      };
+      child = setsidPath
+        ? new Deno.Command(setsidPath, { ...options, args: ["--", claudePath, ...args] }).spawn()
+        : new Deno.Command(claudePath, { ...options, args, detached: true }).spawn();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (/Argument list too long|os error 7\b/.test(reason)) {

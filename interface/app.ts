@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     const requestId = deps.newId();
     const chat = await deps.startChat(parsed.data as ChatRequest, { requestId });
-    const body = sseBody(chat.events, {
+    const body = sseBody(chat, {
       keepaliveMs: deps.keepaliveMs,
       onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
     });

@@ -6,13 +6,13 @@ async function digest(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
-/** Compares two strings in time that depends on neither (both are hashed to equal lengths first). */
-export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([digest(a), digest(b)]);
+/** Compares equal-length digests (of any two strings) in time that does not depend on where they differ. */
+function digestsEqual(x: Uint8Array, y: Uint8Array): boolean {
   let difference = 0;
   for (let i = 0; i < x.length; i++) difference |= x[i] ^ y[i];
   return difference === 0;
 }
+
 
 function decodeBasic(header: string | undefined): { user: string; password: string } | null {
   const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
@@ -45,6 +45,8 @@ export interface BasicAuthOptions {
  */
 export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
   const { user, password, throttle, clientAddress } = options;
+  // The configured credentials are hashed once, not on every request.
+  const expected = Promise.all([digest(user), digest(password)]);
   const challenge = { "WWW-Authenticate": 'Basic realm="claudecode2api", charset="UTF-8"' };
   return async (c, next) => {
     const address = clientAddress(c.req.raw, c.env);
@@ -64,10 +66,11 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
     if (given === null) {
       throw new HttpError(401, "unauthorized", "Basic Auth credentials are required", undefined, challenge);
     }
-    const [userOk, passwordOk] = await Promise.all([
-      constantTimeEqual(given.user, user),
-      constantTimeEqual(given.password, password),
-    ]);
+    const [expectedUser, expectedPassword] = await expected;
+    const [givenUser, givenPassword] = await Promise.all([digest(given.user), digest(given.password)]);
+    // Both are always compared, so the time does not tell which one was wrong.
+    const userOk = digestsEqual(givenUser, expectedUser);
+    const passwordOk = digestsEqual(givenPassword, expectedPassword);
     if (!userOk || !passwordOk) {
       throttle.recordFailure(address);
       throw new HttpError(401, "unauthorized", "wrong user or password", undefined, challenge);

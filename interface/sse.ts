@@ -1,4 +1,4 @@
-import type { ChatEvent } from "../application/chat.ts";
+import type { ChatEvent, ChatEventSource } from "../application/chat.ts";
 
 const encoder = new TextEncoder();
 const MESSAGE_HEAD = encoder.encode("event: message\ndata: ");
@@ -135,10 +135,9 @@ export interface SseBodyOptions {
  * batch: at full speed a chat writes thousands of batches a second.
  */
 export function sseBody(
-  events: ReadableStream<ChatEvent[]>,
+  source: ChatEventSource,
   options: SseBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const reader = events.getReader();
   const { keepaliveMs } = options;
   let ended = false;
   let waiting = false;
@@ -176,11 +175,11 @@ export function sseBody(
       if (keepaliveMs > 0) timer = setTimeout(onTimer, keepaliveMs);
     },
     async pull() {
-      const pending = reader.read();
+      const pending = source.next();
       waiting = true;
-      let result: ReadableStreamReadResult<ChatEvent[]>;
+      let batch: ChatEvent[] | null;
       try {
-        result = await pending;
+        batch = await pending;
       } catch (error) {
         // An errored stream is never cancelled: stop the keepalive timer here.
         stop();
@@ -189,19 +188,19 @@ export function sseBody(
         waiting = false;
       }
       if (ended) return;
-      if (result.done) {
+      if (batch === null) {
         stop();
         controller.close();
         return;
       }
-      controller.enqueue(frame(result.value, allocate));
+      controller.enqueue(frame(batch, allocate));
       lastWriteAt = performance.now();
     },
     cancel() {
       if (ended) return;
       stop();
       options.onClientGone();
-      reader.cancel().catch(() => {});
+      source.cancel();
     },
   }, { highWaterMark: 0 });
 }

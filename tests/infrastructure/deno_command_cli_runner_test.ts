@@ -8,13 +8,39 @@ import { FAKE_CLI, groupMembers, waitGroupGone } from "../support/processes.ts";
 
 const decoder = new TextDecoder();
 
+const SETSID = ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+
+/**
+ * Each test runs twice: with the CLI in its own group through `setsid` (when the machine has it, as the
+ * server does) and through `detached: true`.
+ */
+const MODES = SETSID ? [SETSID, null] : [null];
+
+let mode: string | null = null;
+
 function runner(options: { graceMs?: number; killAfterMs?: number; claudePath?: string } = {}) {
   return new DenoCommandCliRunner({
     claudePath: options.claudePath ?? FAKE_CLI,
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
     graceMs: options.graceMs ?? 2000,
     killAfterMs: options.killAfterMs ?? 1000,
+    setsidPath: mode,
   });
+}
+
+function test(name: string, fn: () => Promise<void>): void {
+  for (const each of MODES) {
+    Deno.test(`${name} (${each ? "setsid" : "detached"})`, async () => {
+      mode = each;
+      await fn();
+    });
+  }
 }
 
 function request(prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest {
@@ -34,7 +60,7 @@ async function readText(run: CliRun): Promise<string[]> {
   return (await readLines(run)).map((line) => decoder.decode(line));
 }
 
-Deno.test("DenoCommandCliRunner streams every stdout line of the CLI and reports exit 0", async () => {
+test("DenoCommandCliRunner streams every stdout line of the CLI and reports exit 0", async () => {
   const run = await runner().start(request("lines 500 30"));
   const lines = await readText(run);
   const exit = await run.exit;
@@ -46,7 +72,7 @@ Deno.test("DenoCommandCliRunner streams every stdout line of the CLI and reports
   await waitGroupGone(run.pid);
 });
 
-Deno.test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an argument", async () => {
+test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an argument", async () => {
   const cwd = await Deno.makeTempDir();
   try {
     const run = await runner().start(request("echo --help", { cwd, model: "--help" }));
@@ -64,7 +90,7 @@ Deno.test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as a
   }
 });
 
-Deno.test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0", async () => {
+test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0", async () => {
   const run = await runner().start(request("slow 100 0.1"));
   const reader = run.stdout.getReader();
   await reader.read();
@@ -84,7 +110,7 @@ Deno.test("stop() sends SIGINT first: the CLI prints its interrupted turn and ex
   await waitGroupGone(run.pid);
 });
 
-Deno.test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and SIGTERM", async () => {
+test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and SIGTERM", async () => {
   const run = await runner({ graceMs: 200, killAfterMs: 200 }).start(request("ignore-signals"));
   const reader = run.stdout.getReader();
   await reader.read();
@@ -96,7 +122,7 @@ Deno.test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT
   await waitGroupGone(run.pid);
 });
 
-Deno.test("kill() ends the CLI and its process group at once", async () => {
+test("kill() ends the CLI and its process group at once", async () => {
   const run = await runner().start(request("ignore-signals"));
   const reader = run.stdout.getReader();
   await reader.read();
@@ -106,7 +132,7 @@ Deno.test("kill() ends the CLI and its process group at once", async () => {
   await waitGroupGone(run.pid);
 });
 
-Deno.test("a CLI that exits 1 reports its code and the tail of its stderr", async () => {
+test("a CLI that exits 1 reports its code and the tail of its stderr", async () => {
   const run = await runner().start(request("exit1"));
   await readText(run);
   const exit = await run.exit;
@@ -114,7 +140,7 @@ Deno.test("a CLI that exits 1 reports its code and the tail of its stderr", asyn
   assert.match(exit.stderrTail, /fatal: something went wrong/);
 });
 
-Deno.test("a 5 MB line arrives whole", async () => {
+test("a 5 MB line arrives whole", async () => {
   const run = await runner().start(request("bigline 5000000"));
   const lines = await readLines(run);
   await run.exit;
@@ -123,14 +149,14 @@ Deno.test("a 5 MB line arrives whole", async () => {
   assert.equal(JSON.parse(decoder.decode(big)).text.length, 5_000_000);
 });
 
-Deno.test("UTF-8 characters split across writes arrive byte for byte", async () => {
+test("UTF-8 characters split across writes arrive byte for byte", async () => {
   const run = await runner().start(request("utf8split"));
   const lines = await readLines(run);
   await run.exit;
   assert.deepEqual(lines[1], new TextEncoder().encode('{"text":"café €"}'));
 });
 
-Deno.test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", async () => {
+test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", async () => {
   const run = await runner().start(request("stderr-flood 50"));
   const lines = await readText(run);
   const exit = await run.exit;
@@ -140,7 +166,7 @@ Deno.test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", as
   assert.ok(exit.stderrTail.endsWith("the end of stderr\n"));
 });
 
-Deno.test("a grandchild that keeps stdout open is killed with the group when the CLI exits", async () => {
+test("a grandchild that keeps stdout open is killed with the group when the CLI exits", async () => {
   const run = await runner().start(request("grandchild"));
   const lines = await readText(run); // ends only once every writer of the pipe is gone
   await run.exit;
@@ -150,7 +176,7 @@ Deno.test("a grandchild that keeps stdout open is killed with the group when the
   assert.deepEqual(groupMembers(run.pid), []);
 });
 
-Deno.test("a missing or non-executable CLI is a CliUnavailableError naming the path", async () => {
+test("a missing or non-executable CLI is a CliUnavailableError naming the path", async () => {
   await assert.rejects(
     runner({ claudePath: "/nonexistent/claude" }).start(request("x")),
     (error: unknown) => {
@@ -168,7 +194,7 @@ Deno.test("a missing or non-executable CLI is a CliUnavailableError naming the p
   }
 });
 
-Deno.test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
+test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
   const prompt = "echo " + "z".repeat(300_000);
   const run = await runner().start(request(prompt));
   const lines = await readText(run);
@@ -177,7 +203,7 @@ Deno.test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
   assert.equal(atob(lines[2 + argc]), prompt);
 });
 
-Deno.test("options too large together for one command line are an InvalidFieldError, not a 503", async () => {
+test("options too large together for one command line are an InvalidFieldError, not a 503", async () => {
   // 40 values of 100 KB: each fits one argument, together they pass the kernel's limit (E2BIG).
   const big = Array.from({ length: 40 }, (_, index) => `${index}`.padEnd(100_000, "x"));
   await assert.rejects(runner().start(request("x", { allowed_tools: big })), InvalidFieldError);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ChatDoneData, ChatErrorData, ChatEvent } from "../../application/chat.ts";
+import type { ChatDoneData, ChatErrorData, ChatEvent, ChatEventSource } from "../../application/chat.ts";
 import { encodeEvents, sseBody } from "../../interface/sse.ts";
 
 const encoder = new TextEncoder();
@@ -121,11 +121,11 @@ Deno.test("encodeEvents() does not change the lines it is given", () => {
   assert.deepEqual(line, bytes("a\rb"));
 });
 
-/** A source stream of event batches the test feeds by hand, recording whether it was cancelled. */
+/** A source of event batches the test feeds by hand, recording whether it was cancelled. */
 function controlledSource() {
   let controller!: ReadableStreamDefaultController<ChatEvent[]>;
   const state = { cancelled: false };
-  const stream = new ReadableStream<ChatEvent[]>({
+  const readable = new ReadableStream<ChatEvent[]>({
     start(c) {
       controller = c;
     },
@@ -133,6 +133,16 @@ function controlledSource() {
       state.cancelled = true;
     },
   }, { highWaterMark: 0 });
+  const reader = readable.getReader();
+  const stream: ChatEventSource = {
+    next: async () => {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: () => {
+      reader.cancel().catch(() => {});
+    },
+  };
   return { stream, controller, state };
 }
 
