@@ -104,7 +104,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
 
   #ctx: ChatContext;
   #run: CliRun | null = null;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   #splitter: LineSplitter;
   #launch = Promise.withResolvers<CliRun | null>();
   #launchFailure: { reason: "queue_timeout" | "start_failed"; message: string } | null = null;
@@ -138,7 +137,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
   /** Hands the chat its started CLI: it is running from now on. */
   attach(run: CliRun): void {
     this.#run = run;
-    this.#reader = run.stdout.getReader();
     this.status = this.stopReason ? "stopping" : "running";
     const { maxRunMs } = this.#ctx.limits;
     if (maxRunMs > 0) this.#maxRunTimer = setTimeout(() => this.stop("max_run"), maxRunMs);
@@ -194,9 +192,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
       this.#ended = true;
       return [...this.#unlaunchedEvents()];
     }
-    const reader = this.#reader!;
     for (;;) {
-      const chunk = await this.#read(reader);
+      const chunk = await this.#read(run);
       if (this.#consumerGone) return null;
       if (chunk === null) {
         const events: ChatEvent[] = [];
@@ -231,15 +228,11 @@ export class Chat implements ManagedProcess, ChatEventSource {
     return this.#stream;
   }
 
-  async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null> {
+  async #read(run: CliRun): Promise<Uint8Array | null> {
     this.#readStartedAt = this.#ctx.now();
     this.#armIdleTimer();
     try {
-      const { value, done } = await reader.read();
-      return done ? null : value;
-    } catch {
-      // A pipe error ends the stream like EOF does; the exit status tells the rest.
-      return null;
+      return await run.readStdout();
     } finally {
       this.#readStartedAt = 0;
     }
@@ -335,7 +328,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
   async #drain(): Promise<void> {
     const run = await this.#launch.promise;
     if (run === null) return;
-    while ((await this.#read(this.#reader!)) !== null) {
+    while ((await this.#read(run)) !== null) {
       // discard: nobody is listening any more
     }
     this.#finish(await run.exit);

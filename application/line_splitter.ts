@@ -64,5 +64,4 @@ export class LineSplitter {
     this.#partBytes = 0;
     return line;
   }
-
 }

@@ -11,8 +11,11 @@ export interface CliExit {
 /** A started CLI process. */
 export interface CliRun {
   readonly pid: number;
-  /** The process's stdout, exactly as written; ends once every writer of the pipe is gone. */
-  readonly stdout: ReadableStream<Uint8Array>;
+  /**
+   * The next chunk of the process's stdout, exactly as written, or null once every writer of the pipe is
+   * gone (or the pipe failed). Call it again only after the previous call settled.
+   */
+  readStdout(): Promise<Uint8Array | null>;
   /** Settles once the process has exited and its stderr is drained. */
   readonly exit: Promise<CliExit>;
   /** Asks the process to stop: SIGINT, then SIGTERM after the grace period, then SIGKILL. Idempotent. */

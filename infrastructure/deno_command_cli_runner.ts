@@ -49,6 +49,32 @@ function executableError(path: string): string | null {
   }
 }
 
+/** Smallest and largest stdout read. */
+const STDOUT_READ_MIN = 4096;
+const STDOUT_READ_MAX = 64 * 1024;
+
+/**
+ * Reads stdout into buffers sized to what the CLI writes: a fresh 64 KiB buffer per read (the default)
+ * costs a lot of allocation and collection when the CLI prints one short line at a time, as it does; a
+ * bulk writer fills the buffer and the size grows back.
+ */
+function stdoutReader(stream: ReadableStream<Uint8Array>): () => Promise<Uint8Array | null> {
+  const reader = stream.getReader({ mode: "byob" });
+  let size = STDOUT_READ_MIN;
+  return async () => {
+    try {
+      const { value, done } = await reader.read(new Uint8Array(size));
+      if (done || !value) return null;
+      if (value.length === size) size = Math.min(size * 2, STDOUT_READ_MAX);
+      else if (value.length < size / 4) size = Math.max(size / 2, STDOUT_READ_MIN);
+      return value;
+    } catch {
+      // A pipe error ends the output like EOF does; the exit status tells the rest.
+      return null;
+    }
+  };
+}
+
 /** Read size for stderr: small, since stderr is only kept as a tail and a pending read holds its buffer. */
 const STDERR_READ_BYTES = 4096;
 
@@ -151,7 +177,7 @@ export class DenoCommandCliRunner implements CliRunner {
     let stopping = false;
     const run: CliRun = {
       pid,
-      stdout: child.stdout,
+      readStdout: stdoutReader(child.stdout),
       exit,
       stop() {
         if (stopping || exited) return;

@@ -50,7 +50,9 @@ function request(prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest 
 async function readLines(run: CliRun, maxLineBytes = 1 << 26): Promise<Uint8Array[]> {
   const splitter = new LineSplitter(maxLineBytes);
   const lines: Uint8Array[] = [];
-  for await (const chunk of run.stdout) lines.push(...splitter.push(chunk));
+  for (let chunk = await run.readStdout(); chunk; chunk = await run.readStdout()) {
+    lines.push(...splitter.push(chunk));
+  }
   const rest = splitter.flush();
   if (rest) lines.push(rest);
   return lines;
@@ -92,16 +94,13 @@ test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an arg
 
 test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0", async () => {
   const run = await runner().start(request("slow 100 0.1"));
-  const reader = run.stdout.getReader();
-  await reader.read();
+  await run.readStdout();
   await new Promise((resolve) => setTimeout(resolve, 300));
   run.stop();
   run.stop(); // idempotent
   const rest: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    rest.push(decoder.decode(value));
+  for (let chunk = await run.readStdout(); chunk; chunk = await run.readStdout()) {
+    rest.push(decoder.decode(chunk));
   }
   const exit = await run.exit;
   assert.equal(exit.code, 0);
@@ -112,23 +111,21 @@ test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0
 
 test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and SIGTERM", async () => {
   const run = await runner({ graceMs: 200, killAfterMs: 200 }).start(request("ignore-signals"));
-  const reader = run.stdout.getReader();
-  await reader.read();
+  await run.readStdout();
   run.stop();
   const exit = await run.exit;
   assert.equal(exit.signal, "SIGKILL");
   assert.equal(exit.code, null);
-  while (!(await reader.read()).done) { /* drain */ }
+  while (await run.readStdout()) { /* drain */ }
   await waitGroupGone(run.pid);
 });
 
 test("kill() ends the CLI and its process group at once", async () => {
   const run = await runner().start(request("ignore-signals"));
-  const reader = run.stdout.getReader();
-  await reader.read();
+  await run.readStdout();
   run.kill();
   assert.equal((await run.exit).signal, "SIGKILL");
-  while (!(await reader.read()).done) { /* drain */ }
+  while (await run.readStdout()) { /* drain */ }
   await waitGroupGone(run.pid);
 });
 

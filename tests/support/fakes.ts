@@ -6,6 +6,7 @@ import type { Directories, ResolvedPath } from "../../domain/directories.ts";
 export class FakeRun implements CliRun {
   readonly pid: number;
   readonly stdout: ReadableStream<Uint8Array>;
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly exit: Promise<CliExit>;
   stops = 0;
   kills = 0;
@@ -26,6 +27,12 @@ export class FakeRun implements CliRun {
       },
     }, { highWaterMark: 0 });
     this.exit = new Promise((resolve) => this.#resolveExit = resolve);
+    this.#reader = this.stdout.getReader();
+  }
+
+  async readStdout(): Promise<Uint8Array | null> {
+    const { value, done } = await this.#reader.read();
+    return done ? null : value;
   }
 
   /** Writes text (or bytes) to stdout. */
