@@ -49,6 +49,8 @@ export interface ChatLimits {
 /** Everything a {@link Chat} needs from its surroundings. */
 export interface ChatContext {
   id: string;
+  /** The HTTP request that started the chat, for the logs. */
+  requestId?: string;
   request: ChatRequest;
   startedAt: Date;
   limits: ChatLimits;
@@ -345,6 +347,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
     metrics.recordFinished(outcome, durationMs);
     const fields = {
       process_id: this.id,
+      request_id: this.#ctx.requestId,
       outcome,
       exit_code: exit?.code ?? null,
       signal: exit?.signal ?? null,

@@ -92,7 +92,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     if (user) throw new SessionBusyError(sessionId, user.id);
   }
 
-  async function launch(chat: Chat, request: ChatRequest): Promise<void> {
+  async function launch(chat: Chat, request: ChatRequest, requestId?: string): Promise<void> {
     try {
       const run = await runner.start(request);
       metrics.started++;
@@ -103,7 +103,14 @@ export function createStartChat(deps: StartChatDeps): StartChat {
         return;
       }
       chat.attach(run);
-      logger.info("chat started", { process_id: chat.id, pid: run.pid, cwd: chat.cwd, model: chat.model });
+      logger.info("chat started", {
+        process_id: chat.id,
+        request_id: requestId,
+        pid: run.pid,
+        cwd: chat.cwd,
+        model: chat.model,
+        session_id: chat.sessionId,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       chat.failLaunch("start_failed", message);
@@ -125,6 +132,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     let holdsSlot = acquired;
     const chat = new Chat({
       id: deps.newId(),
+      requestId: options.requestId,
       request,
       startedAt: new Date(deps.now()),
       limits,
@@ -145,7 +153,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       prompt: request.prompt,
     });
     if (ticket === null) {
-      await launch(chat, request);
+      await launch(chat, request, options.requestId);
       return chat;
     }
     logger.info("chat queued", { process_id: chat.id, request_id: options.requestId, queued: slots.queued });
@@ -157,7 +165,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
           holdsSlot = false;
           return;
         }
-        launch(chat, request).catch((error) => {
+        launch(chat, request, options.requestId).catch((error) => {
           if (!(error instanceof DomainError)) {
             logger.error("queued chat failed to start", { error: String(error) });
           }

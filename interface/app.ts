@@ -55,7 +55,24 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     windowMs: deps.auth.failureWindowMs,
     now: deps.now,
   });
-  const auth = basicAuth({ user: deps.auth.user, password: deps.auth.password, throttle, clientAddress });
+  const auth = basicAuth({
+    user: deps.auth.user,
+    password: deps.auth.password,
+    throttle,
+    clientAddress,
+    onFailure: (address, reason) => logger.warn("login refused", { address, reason }),
+  });
+
+  app.use("*", async (c, next) => {
+    const startedAt = deps.now();
+    await next();
+    logger.debug("http", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: deps.now() - startedAt,
+    });
+  });
 
   app.onError((error, c) => {
     const response = errorResponse(c, error);
@@ -107,7 +124,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     });
   });
 
-  app.delete("/chat/:process_id", (c) => c.json(deps.cancelProcess(c.req.param("process_id"))));
+  app.delete("/chat/:process_id", (c) => {
+    const cancelled = deps.cancelProcess(c.req.param("process_id"));
+    logger.info("cancel requested", { process_id: cancelled.process_id });
+    return c.json(cancelled);
+  });
 
   app.get("/processes", (c) => c.json(deps.listProcesses()));
 

@@ -13,7 +13,6 @@ function digestsEqual(x: Uint8Array, y: Uint8Array): boolean {
   return difference === 0;
 }
 
-
 function decodeBasic(header: string | undefined): { user: string; password: string } | null {
   const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
   if (!match) return null;
@@ -37,6 +36,8 @@ export interface BasicAuthOptions {
   throttle: AuthThrottle;
   /** The client's address, for throttling. */
   clientAddress: (request: Request, env: unknown) => string;
+  /** Told of every refused login (for the log). */
+  onFailure?: (address: string, reason: "throttled" | "wrong credentials") => void;
 }
 
 /**
@@ -44,7 +45,7 @@ export interface BasicAuthOptions {
  * many recent failures gets 429 without its credentials being checked.
  */
 export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
-  const { user, password, throttle, clientAddress } = options;
+  const { user, password, throttle, clientAddress, onFailure } = options;
   // The configured credentials are hashed once, not on every request.
   const expected = Promise.all([digest(user), digest(password)]);
   const challenge = { "WWW-Authenticate": 'Basic realm="claudecode2api", charset="UTF-8"' };
@@ -52,6 +53,7 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
     const address = clientAddress(c.req.raw, c.env);
     const wait = throttle.retryAfterS(address);
     if (wait > 0) {
+      onFailure?.(address, "throttled");
       throw new HttpError(
         429,
         "too_many_auth_failures",
@@ -73,6 +75,7 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
     const passwordOk = digestsEqual(givenPassword, expectedPassword);
     if (!userOk || !passwordOk) {
       throttle.recordFailure(address);
+      onFailure?.(address, "wrong credentials");
       throw new HttpError(401, "unauthorized", "wrong user or password", undefined, challenge);
     }
     await next();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createConsoleLogger } from "../../infrastructure/console_logger.ts";
 import { CliUnavailableError } from "../../domain/errors.ts";
 import { parseSse, readSse, SseReader } from "../support/sse_client.ts";
 import { AUTH, buildTestApp, chatRequest } from "../support/test_app.ts";
@@ -343,4 +344,25 @@ Deno.test("POST /chat: an option value too large for one CLI argument is a 422 n
   const body = (await response.json()) as ErrorJson;
   assert.deepEqual(body.error.details!.map((detail) => detail.field), ["system_prompt"]);
   assert.match(body.error.message, /longer than \d+ bytes/);
+});
+
+Deno.test("logs: one line per event with ids, exit code and duration; the prompt only at DEBUG", async () => {
+  for (const level of ["INFO", "DEBUG"] as const) {
+    const lines: string[] = [];
+    const logger = createConsoleLogger(level, (line) => lines.push(line));
+    const { app, runner } = buildTestApp({ app: { logger }, startChat: { logger } });
+    const response = await app.request("/chat", chatRequest({ prompt: "secret prompt text", cwd: "/tmp" }));
+    runner.runs[0].end({ code: 0 });
+    await response.text();
+    await app.request("/processes", { headers: { Authorization: `Basic ${btoa("admin:wrong")}` } });
+    const processId = response.headers.get("X-Process-ID")!;
+    const started = lines.find((line) => line.includes('msg="chat started"'));
+    const finished = lines.find((line) => line.includes('msg="chat finished"'));
+    assert.ok(started?.includes(`process_id=${processId}`) && /request_id=\S+/.test(started), started);
+    assert.ok(finished?.includes("exit_code=0") && /duration_ms=\d+/.test(finished), finished);
+    assert.ok(lines.some((line) => line.startsWith("level=WARN") && line.includes("login refused")));
+    const prompted = lines.filter((line) => line.includes("secret prompt text"));
+    if (level === "INFO") assert.deepEqual(prompted, []);
+    else assert.ok(prompted.length === 1 && prompted[0].startsWith("level=DEBUG"), prompted.join("\n"));
+  }
 });
