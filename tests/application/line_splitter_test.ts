@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { concatBytes } from "../../application/concat_bytes.ts";
 import { LineSplitter } from "../../application/line_splitter.ts";
 
 const encoder = new TextEncoder();
@@ -15,13 +16,7 @@ function splitAll(splitter: LineSplitter, chunks: Uint8Array[]): Uint8Array[] {
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts).slice();
 }
 
 /** mulberry32: a small seeded PRNG so a failing case can be replayed. */

@@ -1,42 +1,29 @@
 import assert from "node:assert/strict";
 import type { ChatEvent } from "../../application/chat.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
-import { silentLogger } from "../../application/logger.ts";
-import { Metrics } from "../../application/metrics.ts";
 import { type ChatPolicy, createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
 import { CapacityError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../../domain/errors.ts";
 import { CliUnavailableError } from "../../domain/errors.ts";
-import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
 import { FakeCliRunner, FakeDirectories } from "../support/fakes.ts";
+import { fakeStartChatDeps } from "../support/start_chat_deps.ts";
 
 const decoder = new TextDecoder();
 
 function setup(overrides: Partial<StartChatDeps> & { policy?: ChatPolicy; maxConcurrent?: number } = {}) {
-  const runner = new FakeCliRunner();
-  const processes = new InMemoryProcessRepository();
-  const metrics = new Metrics();
-  const slots = new ChatSlots({
-    maxConcurrent: overrides.maxConcurrent ?? 4,
-    queueMax: 2,
-    queueTimeoutMs: 60_000,
-  });
   let ids = 0;
-  const deps: StartChatDeps = {
-    runner,
-    processes,
+  const deps = fakeStartChatDeps({
     directories: new FakeDirectories(["/work", "/tmp", "/etc"], ["/work/plugin.zip"], {
       "/work/link": "/etc",
     }),
-    slots,
-    metrics,
-    logger: silentLogger,
-    policy: { allowedRoots: null, allowedPermissionModes: null },
-    defaults: { permissionMode: "acceptEdits", model: null },
-    limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0 },
+    slots: new ChatSlots({
+      maxConcurrent: overrides.maxConcurrent ?? 4,
+      queueMax: 2,
+      queueTimeoutMs: 60_000,
+    }),
     newId: () => `p${++ids}`,
-    now: () => Date.now(),
     ...overrides,
-  };
+  });
+  const { runner, processes, metrics, slots } = deps;
   return { startChat: createStartChat(deps), runner, processes, metrics, slots };
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { concatBytes } from "../../application/concat_bytes.ts";
 import type { ChatDoneData, ChatErrorData, ChatEvent, ChatEventSource } from "../../application/chat.ts";
 import { encodeEvents, sseBody } from "../../interface/sse.ts";
 
@@ -11,13 +12,7 @@ const message = (line: string | Uint8Array): ChatEvent => ({
 });
 
 function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts).slice();
 }
 
 const ERROR_DATA: ChatErrorData = {

@@ -3,11 +3,9 @@ import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { silentLogger } from "../../application/logger.ts";
-import { Metrics } from "../../application/metrics.ts";
 import { createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
-import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
-import { FakeCliRunner, FakeDirectories } from "./fakes.ts";
+import { fakeStartChatDeps } from "./start_chat_deps.ts";
 
 /** Credentials of the test app. */
 export const USER = "admin";
@@ -23,30 +21,16 @@ export function buildTestApp(
     queueMax?: number;
   } = {},
 ) {
-  const runner = new FakeCliRunner();
-  const processes = new InMemoryProcessRepository();
-  const metrics = new Metrics();
-  const slots = new ChatSlots({
-    maxConcurrent: options.maxConcurrent ?? 4,
-    queueMax: options.queueMax ?? 4,
-    queueTimeoutMs: 60_000,
-  });
-  let ids = 0;
-  const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`;
-  const startChat = createStartChat({
-    runner,
-    processes,
-    directories: new FakeDirectories(["/work", "/tmp"]),
-    slots,
-    metrics,
-    logger: silentLogger,
-    policy: { allowedRoots: null, allowedPermissionModes: null },
-    defaults: { permissionMode: "acceptEdits", model: null },
-    limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0 },
-    newId,
-    now: () => Date.now(),
+  const deps = fakeStartChatDeps({
+    slots: new ChatSlots({
+      maxConcurrent: options.maxConcurrent ?? 4,
+      queueMax: options.queueMax ?? 4,
+      queueTimeoutMs: 60_000,
+    }),
     ...options.startChat,
   });
+  const { runner, processes, metrics, slots, newId } = deps;
+  const startChat = createStartChat(deps);
   const health: Health = () =>
     Promise.resolve({
       status: "ok",
