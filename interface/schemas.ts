@@ -151,7 +151,10 @@ export const ChatRequestSchema = z.strictObject({
   if (request.fork_session && !request.session_id && !request.continue) {
     ctx.addIssue({ code: "custom", path: ["fork_session"], message: "needs session_id or continue" });
   }
-}).openapi("ChatRequest");
+}).openapi("ChatRequest", {
+  // The spec's own example; "Try it out" starts from it (the per-field examples do not combine).
+  example: { prompt: "Create hello.txt with Hello World", cwd: "/home/user/projects/myapp" },
+});
 
 /** Every error response: a stable code, a human message, and per-field details for validation errors. */
 export const ErrorSchema = z.object({
