@@ -142,6 +142,7 @@ export function startServer(env: Record<string, string>): Server {
     newId,
     docs: registerDocs,
     docsAuth: config.DOCS_AUTH,
+    corsOrigins: config.CORS_ORIGINS ?? null,
   });
 
   const listening = Promise.withResolvers<Deno.NetAddr>();

@@ -36,6 +36,10 @@ export const ConfigSchema = z.object({
   ALLOWED_CWD_ROOTS: list(z.string().startsWith("/", "must be absolute paths")).optional(),
   ALLOWED_PERMISSION_MODES: list(z.enum(PERMISSION_MODES)).optional(),
   DOCS_AUTH: flag.default(false),
+  CORS_ORIGINS: list(
+    z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "must be * or origins like https://app.example.com"),
+  )
+    .optional(),
   AUTH_MAX_FAILURES: int(1, 1_000_000).default(10),
   AUTH_FAILURE_WINDOW_S: seconds(86_400).default(60),
 }).superRefine((config, ctx) => {

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import type { CancelProcess } from "../application/cancel_process.ts";
 import type { ChatSlots } from "../application/chat_slots.ts";
 import type { Health } from "../application/health.ts";
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** Adds the docs routes (`/openapi.json`, `/docs`, `/redoc`) when given. */
   docs?: (app: OpenAPIHono, protect: boolean) => void;
   docsAuth?: boolean;
+  /** Origins whose browser pages may call the API (`*` for any); null: no CORS headers. */
+  corsOrigins?: string[] | null;
 }
 
 /** The connection info `main.ts` passes to `app.fetch` as its env. */
@@ -62,6 +65,21 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     clientAddress,
     onFailure: (address, reason) => logger.warn("login refused", { address, reason }),
   });
+
+  const origins = deps.corsOrigins;
+  if (origins && origins.length > 0) {
+    // Before auth: a browser's preflight carries no credentials.
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? "*" : origins,
+        allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+        allowHeaders: ["Authorization", "Content-Type"],
+        exposeHeaders: ["X-Process-ID", "Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.use("*", async (c, next) => {
     const startedAt = deps.now();

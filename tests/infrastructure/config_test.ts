@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../infrastructure/config.ts";
+import { ConfigError, ConfigSchema, loadConfig } from "../../infrastructure/config.ts";
 
 const MiB = 1024 * 1024;
 
@@ -45,6 +45,7 @@ Deno.test("loadConfig() gives every default for an empty environment", () => {
     ALLOWED_CWD_ROOTS: undefined,
     ALLOWED_PERMISSION_MODES: undefined,
     DOCS_AUTH: false,
+    CORS_ORIGINS: undefined,
     AUTH_MAX_FAILURES: 10,
     AUTH_FAILURE_WINDOW_S: 60,
   });
@@ -73,6 +74,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     ALLOWED_CWD_ROOTS: "/work,/srv/repos",
     ALLOWED_PERMISSION_MODES: "plan,default",
     DOCS_AUTH: "true",
+    CORS_ORIGINS: "https://ui.example.com, http://localhost:3000",
     AUTH_MAX_FAILURES: "5",
     AUTH_FAILURE_WINDOW_S: "300",
   });
@@ -98,6 +100,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     ALLOWED_CWD_ROOTS: ["/work", "/srv/repos"],
     ALLOWED_PERMISSION_MODES: ["plan", "default"],
     DOCS_AUTH: true,
+    CORS_ORIGINS: ["https://ui.example.com", "http://localhost:3000"],
     AUTH_MAX_FAILURES: 5,
     AUTH_FAILURE_WINDOW_S: 300,
   });
@@ -285,4 +288,21 @@ Deno.test("ConfigError is an Error named ConfigError", () => {
   assert.ok(error instanceof Error);
   assert.equal(error.name, "ConfigError");
   assert.equal(error.message, "invalid PORT");
+});
+
+Deno.test("loadConfig() refuses a CORS origin that is not * or scheme://host", () => {
+  assert.throws(
+    () => loadConfig({ CORS_ORIGINS: "ui.example.com" }),
+    /invalid CORS_ORIGINS="ui.example.com"/,
+  );
+  assert.deepEqual(loadConfig({ CORS_ORIGINS: "*" }).CORS_ORIGINS, ["*"]);
+});
+
+Deno.test(".env.example and the README document every variable", async () => {
+  const example = await Deno.readTextFile(new URL("../../.env.example", import.meta.url));
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    assert.match(example, new RegExp(`^#? ?${key}=`, "m"), `.env.example lacks ${key}`);
+    assert.ok(readme.includes(`\`${key}\``), `README lacks ${key}`);
+  }
 });

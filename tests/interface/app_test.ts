@@ -366,3 +366,31 @@ Deno.test("logs: one line per event with ids, exit code and duration; the prompt
     else assert.ok(prompted.length === 1 && prompted[0].startsWith("level=DEBUG"), prompted.join("\n"));
   }
 });
+
+Deno.test("CORS: allowed origins get preflight answers and the X-Process-ID header exposed; others nothing", async () => {
+  const { app, runner } = buildTestApp({ app: { corsOrigins: ["https://ui.example.com"] } });
+  const preflight = await app.request("/chat", {
+    method: "OPTIONS",
+    headers: {
+      Origin: "https://ui.example.com",
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "authorization,content-type",
+    },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), "https://ui.example.com");
+  assert.match(preflight.headers.get("Access-Control-Allow-Headers") ?? "", /Authorization/i);
+  const response = await app.request(
+    "/chat",
+    chatRequest({ prompt: "x", cwd: "/tmp" }, { Origin: "https://ui.example.com" }),
+  );
+  assert.equal(response.headers.get("Access-Control-Allow-Origin"), "https://ui.example.com");
+  assert.match(response.headers.get("Access-Control-Expose-Headers") ?? "", /X-Process-ID/);
+  runner.runs[0].end();
+  await response.text();
+  const other = await app.request("/health", { headers: { Origin: "https://evil.example.com" } });
+  assert.equal(other.headers.get("Access-Control-Allow-Origin"), null);
+  const { app: closed } = buildTestApp();
+  const none = await closed.request("/health", { headers: { Origin: "https://ui.example.com" } });
+  assert.equal(none.headers.get("Access-Control-Allow-Origin"), null);
+});
