@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SseReader } from "../support/sse_client.ts";
+import { parseSse, SseReader } from "../support/sse_client.ts";
 import { reply } from "./fake_messages_api.ts";
 import {
   assistantText,
@@ -350,6 +350,23 @@ Deno.test("the gateway runs the real claude CLI end to end", async (t) => {
         const { outcome } = await run("adddir", { add_dir: [extra], permission_mode: "plan" });
         assert.deepEqual(outcome.init.additional_directories, [extra]);
         assert.equal(outcome.init.permissionMode, "plan");
+      });
+
+      await field("bypassPermissions: as root the CLI refuses it, and the client sees why", async () => {
+        const body = { prompt: `bypass ${newMarker("bypass")}`, cwd, permission_mode: "bypassPermissions" };
+        if (Deno.uid() === 0) {
+          // The server's environment has no IS_SANDBOX=1: the CLI exits 1 with its reason on stderr, before
+          // any line on stdout.
+          const events = parseSse(await (await gateway.post(body)).text());
+          assert.deepEqual(events.map((event) => event.event), ["error", "done"]);
+          const error = JSON.parse(events[0].data);
+          assert.equal(error.exit_code, 1);
+          assert.match(error.stderr, /cannot be used with root/);
+        } else {
+          const outcome = await gateway.chat(body);
+          gateway.assertSuccess(outcome);
+          assert.equal(outcome.init.permissionMode, "bypassPermissions");
+        }
       });
 
       await field("mcp_config (file or JSON) adds servers; strict_mcp_config drops the others", async () => {
