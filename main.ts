@@ -145,12 +145,18 @@ export function startServer(env: Record<string, string>): Server {
     corsOrigins: config.CORS_ORIGINS ?? null,
   });
 
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: config.HOST,
-    port: config.PORT,
-    onListen: (addr) => listening.resolve(addr),
-  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: config.HOST,
+      port: config.PORT,
+      // Our own "listening" line is printed instead of Deno's.
+      onListen: () => {},
+    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${reason}`);
+  }
   const addr = server.addr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
@@ -184,7 +190,9 @@ function readEnv(): Record<string, string> {
   try {
     fromFile = parseDotenv(Deno.readTextFileSync(".env"));
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new ConfigError(`cannot use .env: ${error instanceof Error ? error.message : error}`);
+    }
   }
   return { ...fromFile, ...Deno.env.toObject() };
 }
@@ -194,9 +202,7 @@ if (import.meta.main) {
   try {
     server = startServer(readEnv());
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof Error && error.message.startsWith(".env line"))) {
-      throw error;
-    }
+    if (!(error instanceof ConfigError)) throw error;
     console.error(`claudecode2api: ${error.message}`);
     Deno.exit(2);
   }

@@ -394,3 +394,18 @@ Deno.test("CORS: allowed origins get preflight answers and the X-Process-ID head
   const none = await closed.request("/health", { headers: { Origin: "https://ui.example.com" } });
   assert.equal(none.headers.get("Access-Control-Allow-Origin"), null);
 });
+
+Deno.test("DELETE cancels a queued chat: its stream ends with done, and its CLI never starts", async () => {
+  const { app, runner } = buildTestApp({ maxConcurrent: 1, queueMax: 1 });
+  const running = await app.request("/chat", chatRequest({ prompt: "1", cwd: "/tmp" }));
+  const queued = await app.request("/chat", chatRequest({ prompt: "2", cwd: "/tmp" }));
+  const id = queued.headers.get("X-Process-ID");
+  const cancel = await app.request(`/chat/${id}`, { method: "DELETE", headers: AUTH });
+  assert.deepEqual(await cancel.json(), { status: "cancelled", process_id: id });
+  const events = await readSse(queued);
+  assert.deepEqual(events.map((event) => event.event), ["done"]);
+  assert.equal(JSON.parse(events[0].data).stop_reason, "cancelled");
+  runner.runs[0].end();
+  await running.text();
+  assert.equal(runner.runs.length, 1);
+});
