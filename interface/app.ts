@@ -135,7 +135,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       headers: {
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-cache",
-        "Connection": "keep-alive",
         "X-Accel-Buffering": "no",
         "X-Process-ID": chat.id,
       },
