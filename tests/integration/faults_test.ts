@@ -102,6 +102,15 @@ Deno.test("faults: whatever the CLI does, the client gets a well-formed stream a
       },
     );
 
+    await t.step("a 64 MiB line arrives whole as one event", async () => {
+      const size = 64 * 1024 * 1024;
+      const events = parseSse(await (await chat(server, { prompt: `bigline ${size}`, cwd })).text());
+      assert.deepEqual(eventTypes(events), ["message", "message", "message", "done"]);
+      const line = events[1].data;
+      assert.equal(line.length, size + '{"type":"assistant","text":""}'.length);
+      assert.ok(line.startsWith('{"type":"assistant","text":"yyy') && line.endsWith('yyy"}'));
+    });
+
     await t.step("it floods stderr with 50 MB: no stall, the chat ends normally", async () => {
       const events = parseSse(await (await chat(server, { prompt: "stderr-flood 50", cwd })).text());
       assert.deepEqual(eventTypes(events), ["message", "message", "done"]);
