@@ -185,7 +185,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
   /**
    * The next batch of events (each CLI line that is complete, or the end: maybe an error, then done), or
    * null once the stream is over. Reads stdout only when called, so it goes as fast as the consumer.
-   * Call it again only after the previous call settled.
+   * Call it again only after the previous call settled. A message's `line` may share the CLI run's read
+   * buffer, so it is valid until the next call: the SSE body copies it into its frame at once.
    */
   async next(): Promise<ChatEvent[] | null> {
     if (this.#ended || this.#consumerGone) return null;
@@ -217,13 +218,18 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.#consumerCancelled();
   }
 
-  /** The same events as {@link next}, as a stream; cancelling it is {@link cancel}. */
+  /**
+   * The same events as {@link next}, as a stream whose lines are copies (a stream's reader may keep them);
+   * cancelling it is {@link cancel}.
+   */
   get events(): ReadableStream<ChatEvent[]> {
     this.#stream ??= new ReadableStream<ChatEvent[]>({
       pull: async (controller) => {
         const batch = await this.next();
         if (batch === null) controller.close();
-        else controller.enqueue(batch);
+        else {controller.enqueue(batch.map((event) =>
+            event.type === "message" ? { ...event, line: event.line.slice() } : event
+          ));}
       },
       cancel: () => this.cancel(),
     }, { highWaterMark: 0 });

@@ -13,7 +13,9 @@ export interface CliRun {
   readonly pid: number;
   /**
    * The next chunk of the process's stdout, exactly as written, or null once every writer of the pipe is
-   * gone (or the pipe failed). Call it again only after the previous call settled.
+   * gone (or the pipe failed). Call it again only after the previous call settled. The chunk is valid
+   * until the next call, which may take its memory back (the old chunk then reads as empty): copy what
+   * must outlive it.
    */
   readStdout(): Promise<Uint8Array | null>;
   /** Settles once the process has exited and its stderr is drained. */

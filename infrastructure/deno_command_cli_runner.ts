@@ -54,17 +54,21 @@ const STDOUT_READ_MIN = 4096;
 const STDOUT_READ_MAX = 64 * 1024;
 
 /**
- * Reads stdout into buffers sized to what the CLI writes: a fresh 64 KiB buffer per read (the default)
- * costs a lot of allocation and collection when the CLI prints one short line at a time, as it does; a
- * bulk writer fills the buffer and the size grows back.
+ * Reads stdout into a buffer sized to what the CLI writes, reused from read to read: a fresh 64 KiB buffer
+ * per read (the default) costs a lot of allocation and collection when the CLI prints one short line at a
+ * time, as it does; a bulk writer fills the buffer and the size grows back.
  */
 function stdoutReader(stream: ReadableStream<Uint8Array>): () => Promise<Uint8Array | null> {
   const reader = stream.getReader({ mode: "byob" });
   let size = STDOUT_READ_MIN;
+  let spare: ArrayBuffer | null = null;
   return async () => {
     try {
-      const { value, done } = await reader.read(new Uint8Array(size));
+      const target = spare?.byteLength === size ? new Uint8Array(spare) : new Uint8Array(size);
+      spare = null;
+      const { value, done } = await reader.read(target);
       if (done || !value) return null;
+      spare = value.buffer as ArrayBuffer;
       if (value.length === size) size = Math.min(size * 2, STDOUT_READ_MAX);
       else if (value.length < size / 4) size = Math.max(size / 2, STDOUT_READ_MIN);
       return value;

@@ -51,7 +51,8 @@ async function readLines(run: CliRun, maxLineBytes = 1 << 26): Promise<Uint8Arra
   const splitter = new LineSplitter(maxLineBytes);
   const lines: Uint8Array[] = [];
   for (let chunk = await run.readStdout(); chunk; chunk = await run.readStdout()) {
-    lines.push(...splitter.push(chunk));
+    // A chunk is valid until the next read: keep copies.
+    lines.push(...splitter.push(chunk).map((line) => line.slice()));
   }
   const rest = splitter.flush();
   if (rest) lines.push(rest);
@@ -204,4 +205,16 @@ test("options too large together for one command line are an InvalidFieldError, 
   // 40 values of 100 KB: each fits one argument, together they pass the kernel's limit (E2BIG).
   const big = Array.from({ length: 40 }, (_, index) => `${index}`.padEnd(100_000, "x"));
   await assert.rejects(runner().start(request("x", { allowed_tools: big })), InvalidFieldError);
+});
+
+test("readStdout() reuses its buffer: a chunk is valid until the next read", async () => {
+  const run = await runner().start(request("slow 3 0.05"));
+  const first = (await run.readStdout())!;
+  assert.ok(first.length > 0);
+  const second = await run.readStdout();
+  assert.ok(second && second.length > 0);
+  // The next read took the first chunk's memory (detaching it): nothing stale can be read through it.
+  assert.equal(first.length, 0);
+  while (await run.readStdout()) { /* drain */ }
+  await run.exit;
 });
