@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FAKE_CLI, processesMatching } from "../support/processes.ts";
+import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../support/processes.ts";
 import { SERVER_AUTH, spawnServer } from "../support/server_process.ts";
 import { SseReader } from "../support/sse_client.ts";
 
@@ -36,7 +36,7 @@ Deno.test("clients: disconnects stop the CLI, slow readers hold the CLI back ins
         const abort = new AbortController();
         const reader = new SseReader(await post("hang", abort.signal));
         await reader.next();
-        assert.equal(processesMatching(cli).length, 1);
+        assert.equal(cliLeadersMatching(cli).length, 1);
         abort.abort();
         await reader.cancel();
         await waitFor(() => processesMatching(cli).length === 0, "the CLI to exit");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FAKE_CLI, processesMatching } from "../support/processes.ts";
+import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../support/processes.ts";
 import { SERVER_AUTH, spawnServer } from "../support/server_process.ts";
 import { SseReader } from "../support/sse_client.ts";
 
@@ -24,7 +24,7 @@ Deno.test("SIGTERM to the server interrupts every chat: each stream ends with do
   const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI, CANCEL_GRACE_S: "5" });
   try {
     const readers = await openChats(server.url, cwd, "hang", 3);
-    assert.equal(processesMatching(FAKE_CLI).length, 3);
+    assert.equal(cliLeadersMatching(FAKE_CLI).length, 3);
     server.signal("SIGTERM");
     for (const reader of readers) {
       const rest = await reader.rest();
@@ -50,7 +50,7 @@ Deno.test("a second SIGTERM during the wait kills the CLIs at once, still leavin
     const readers = await openChats(server.url, cwd, "ignore-signals", 3);
     server.signal("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(processesMatching(FAKE_CLI).length, 3, "the first signal only interrupts");
+    assert.equal(cliLeadersMatching(FAKE_CLI).length, 3, "the first signal only interrupts");
     server.signal("SIGTERM");
     for (const reader of readers) {
       const rest = await reader.rest();

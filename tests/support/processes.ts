@@ -43,5 +43,20 @@ export function processesMatching(needle: string): number[] {
   return pids;
 }
 
+/**
+ * Pids of the CLIs themselves whose command line contains `needle`: each leads its own process group, which
+ * tells it from a shell's forked copies of itself (a subshell has the same command line for a moment).
+ */
+export function cliLeadersMatching(needle: string): number[] {
+  return processesMatching(needle).filter((pid) => {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** The absolute path of the fake CLI used by integration tests. */
 export const FAKE_CLI = new URL("../fixtures/fake_claude.sh", import.meta.url).pathname;
