@@ -62,17 +62,11 @@ export function startServer(env: Record<string, string>): Server {
         "Set AUTH_PASSWORD in .env to keep a password across restarts.",
     );
   }
-  const found = detectClaudePath({
+  const cli = detectClaudePath({
     configured: config.CLAUDE_PATH,
     searchPath: env.PATH,
     home: env.HOME,
-    npmPrefix: undefined,
-    isExecutable: isExecutableFile,
-  });
-  const cli = found.error === undefined || config.CLAUDE_PATH ? found : detectClaudePath({
-    searchPath: env.PATH,
-    home: env.HOME,
-    npmPrefix: globalNpmPrefix(),
+    npmPrefix: globalNpmPrefix,
     isExecutable: isExecutableFile,
   });
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });

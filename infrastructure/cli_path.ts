@@ -8,8 +8,8 @@ export interface DetectOptions {
   /** The `PATH` variable. */
   searchPath?: string;
   home?: string;
-  /** The global npm prefix (`npm prefix -g`), when known. */
-  npmPrefix?: string;
+  /** The global npm prefix (`npm prefix -g`), or a function asked for it only if nothing else is found. */
+  npmPrefix?: string | (() => string | undefined);
   /** Is `path` an executable regular file? (Injected so tests need no real files.) */
   isExecutable: (path: string) => boolean;
 }
@@ -40,8 +40,12 @@ export function detectClaudePath(options: DetectOptions): CliLocation {
     return { path: configured, error: `CLAUDE_PATH "${configured}" is not an executable file` };
   }
   const onPath = searchPath.split(":").filter((dir) => dir !== "").map((dir) => `${dir}/claude`);
-  const found = [...onPath, ...usualPlaces(home, npmPrefix)].find(isExecutable);
+  const found = [...onPath, ...usualPlaces(home, undefined)].find(isExecutable);
   if (found) return { path: found };
+  // Last, and only now (asking npm costs a process): the global npm prefix.
+  const prefix = typeof npmPrefix === "function" ? npmPrefix() : npmPrefix;
+  const fromNpm = prefix ? usualPlaces(undefined, prefix).at(-1) : undefined;
+  if (fromNpm && isExecutable(fromNpm)) return { path: fromNpm };
   return {
     path: null,
     error: "Claude Code CLI not found on PATH or in the usual places; install it " +
@@ -49,12 +53,24 @@ export function detectClaudePath(options: DetectOptions): CliLocation {
   };
 }
 
+/** Why a file cannot run as the CLI ("does not exist", "is not a file", "is not executable"), or null. */
+export function executableProblem(info: Deno.FileInfo | null): string | null {
+  if (info === null) return "does not exist";
+  if (!info.isFile) return "is not a file";
+  if (info.mode !== null && (info.mode & 0o111) === 0) return "is not executable";
+  return null;
+}
+
+/** `Deno.statSync(path)`, or null when nothing can be found there. */
+export function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return null;
+  }
+}
+
 /** Is `path` a regular file with an execute bit? */
 export function isExecutableFile(path: string): boolean {
-  try {
-    const info = Deno.statSync(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
-  } catch {
-    return false;
-  }
+  return executableProblem(statOrNull(path)) === null;
 }

@@ -1,4 +1,5 @@
 import type { CliProbe } from "../domain/cli_probe.ts";
+import { executableProblem } from "./cli_path.ts";
 
 /** How long `claude --version` may take. */
 export const VERSION_TIMEOUT_MS = 15_000;
@@ -6,16 +7,9 @@ export const VERSION_TIMEOUT_MS = 15_000;
 /** {@link CliProbe} with `Deno.stat` and `Deno.Command`. */
 export class DenoCliProbe implements CliProbe {
   async identify(path: string): Promise<{ fingerprint: string } | { error: string }> {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(path);
-    } catch {
-      return { error: `the Claude Code CLI "${path}" does not exist any more` };
-    }
-    if (!info.isFile) return { error: `the Claude Code CLI "${path}" is not a file` };
-    if (info.mode !== null && (info.mode & 0o111) === 0) {
-      return { error: `the Claude Code CLI "${path}" is not executable` };
-    }
+    const info = await Deno.stat(path).catch(() => null);
+    const problem = executableProblem(info);
+    if (info === null || problem !== null) return { error: `the Claude Code CLI "${path}" ${problem}` };
     return { fingerprint: `${info.dev}:${info.ino}:${info.size}:${info.mtime?.getTime()}:${info.mode}` };
   }
 

@@ -3,6 +3,7 @@ import type { CliExit, CliRun, CliRunner } from "../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../domain/errors.ts";
 import { concatBytes } from "../application/concat_bytes.ts";
 import { buildCliArgs } from "./cli_args.ts";
+import { executableProblem, statOrNull } from "./cli_path.ts";
 
 /** The stderr tail kept per process. */
 export const STDERR_TAIL_BYTES = 64 * 1024;
@@ -35,17 +36,6 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
     } catch {
       // gone
     }
-  }
-}
-
-function executableError(path: string): string | null {
-  try {
-    const info = Deno.statSync(path);
-    if (!info.isFile) return "not a file";
-    if (info.mode !== null && (info.mode & 0o111) === 0) return "Permission denied (not executable)";
-    return null;
-  } catch (error) {
-    return error instanceof Deno.errors.NotFound ? "No such file or directory" : String(error);
   }
 }
 
@@ -126,7 +116,7 @@ export class DenoCommandCliRunner implements CliRunner {
     try {
       if (setsidPath) {
         // setsid would only report a missing CLI on stderr after the stream began: check first.
-        const problem = executableError(claudePath);
+        const problem = executableProblem(statOrNull(claudePath));
         if (problem) throw new Error(problem);
       }
       const options: Deno.CommandOptions = {

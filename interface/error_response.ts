@@ -64,10 +64,9 @@ export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[]
     }
     const field = issue.path.map(String).join(".") || "(body)";
     const value = valueAt(input, issue.path);
-    const shown = value === undefined ? "is required" : `${show(value)}`;
     problems.push({
       field,
-      message: value === undefined ? `${field} is required` : `${field} ${shown}: ${issue.message}`,
+      message: value === undefined ? `${field} is required` : `${field} ${show(value)}: ${issue.message}`,
     });
   }
   return problems;
