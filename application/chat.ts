@@ -1,43 +1,17 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
 import type { CliExit, CliRun } from "../domain/cli_runner.ts";
+import {
+  type ChatDoneData,
+  type ChatEvent,
+  type ChatEventSource,
+  type LaunchFailure,
+  LIMIT_REASONS,
+  type LimitReason,
+} from "../domain/chat_event.ts";
 import type { ManagedProcess, ProcessStatus, StopReason } from "../domain/managed_process.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import type { Logger } from "./logger.ts";
 import type { ChatOutcome, Metrics } from "./metrics.ts";
-
-/** Data of the `error` event: why the chat did not end well. */
-export interface ChatErrorData {
-  process_id: string;
-  exit_code: number | null;
-  signal: string | null;
-  stderr: string;
-  message: string;
-  /** Set when the gateway stopped the chat itself, e.g. `max_run`, `idle`, `queue_timeout`. */
-  reason?: string;
-}
-
-/** Data of the `done` event that ends every stream. */
-export interface ChatDoneData {
-  process_id: string;
-  exit_code: number | null;
-  signal: string | null;
-  cancelled: boolean;
-  stop_reason: StopReason | "queue_timeout" | "start_failed" | null;
-  session_id: string | null;
-  duration_ms: number;
-}
-
-/** What a chat stream carries: each CLI stdout line as it was printed, then maybe an error, then done. */
-export type ChatEvent =
-  | { type: "message"; line: Uint8Array }
-  | { type: "error"; data: ChatErrorData }
-  | { type: "done"; data: ChatDoneData };
-
-/** Where a consumer pulls a chat's events from: `next()` until null, or `cancel()` when it goes away. */
-export interface ChatEventSource {
-  next(): Promise<ChatEvent[] | null>;
-  cancel(): void;
-}
 
 /** Limits one chat runs under; zero disables a time limit. */
 export interface ChatLimits {
@@ -82,7 +56,7 @@ function parseLine(line: Uint8Array): Record<string, unknown> | null {
   }
 }
 
-const LIMIT_MESSAGES: Partial<Record<StopReason, (ms: number) => string>> = {
+const LIMIT_MESSAGES: Record<LimitReason, (ms: number) => string> = {
   max_run: (ms) => `stopped: the chat ran longer than MAX_RUN_S (${ms / 1000} s)`,
   idle: (ms) => `stopped: the CLI printed nothing for IDLE_TIMEOUT_S (${ms / 1000} s)`,
 };
@@ -108,7 +82,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
   #run: CliRun | null = null;
   #splitter: LineSplitter;
   #launch = Promise.withResolvers<CliRun | null>();
-  #launchFailure: { reason: "queue_timeout" | "start_failed"; message: string } | null = null;
+  #launchFailure: { reason: LaunchFailure; message: string } | null = null;
   #resolveFinished: () => void;
   #isFinished = false;
   #consumerGone = false;
@@ -147,7 +121,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
   }
 
   /** Ends a chat that never got its CLI (queue timeout, start failure); its stream says why. */
-  failLaunch(reason: "queue_timeout" | "start_failed", message: string): void {
+  failLaunch(reason: LaunchFailure, message: string): void {
     this.#launchFailure = { reason, message };
     this.#endUnlaunched();
   }
@@ -295,9 +269,9 @@ export class Chat implements ManagedProcess, ChatEventSource {
   }
 
   *#endEvents(exit: CliExit): Generator<ChatEvent> {
-    const limitMessage = this.stopReason && LIMIT_MESSAGES[this.stopReason];
-    if (exit.code !== 0 || limitMessage) {
-      const limitMs = this.stopReason === "idle" ? this.#ctx.limits.idleMs : this.#ctx.limits.maxRunMs;
+    const limit = isLimitReason(this.stopReason) ? this.stopReason : null;
+    if (exit.code !== 0 || limit) {
+      const limitMs = limit === "idle" ? this.#ctx.limits.idleMs : this.#ctx.limits.maxRunMs;
       yield {
         type: "error",
         data: {
@@ -305,8 +279,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
           exit_code: exit.code,
           signal: exit.signal,
           stderr: exit.stderrTail,
-          message: limitMessage ? limitMessage(limitMs) : exitMessage(exit),
-          ...(limitMessage ? { reason: this.stopReason! } : {}),
+          message: limit ? LIMIT_MESSAGES[limit](limitMs) : exitMessage(exit),
+          ...(limit ? { reason: limit } : {}),
         },
       };
     }
@@ -384,6 +358,10 @@ export class Chat implements ManagedProcess, ChatEventSource {
         return exit?.code === 0 ? "success" : "error";
     }
   }
+}
+
+function isLimitReason(reason: StopReason | null): reason is LimitReason {
+  return (LIMIT_REASONS as readonly (StopReason | null)[]).includes(reason);
 }
 
 function exitMessage(exit: CliExit): string {

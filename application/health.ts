@@ -1,4 +1,4 @@
-import type { CliProbe } from "../domain/cli_probe.ts";
+import type { CliLocation, CliProbe } from "../domain/cli_probe.ts";
 
 /** What `GET /health` reports. */
 export type HealthReport =
@@ -11,7 +11,7 @@ export type Health = () => Promise<HealthReport>;
 /** Dependencies of {@link createHealth}. */
 export interface HealthDeps {
   /** The detected CLI path, or null with the reason detection failed. */
-  cli: { path: string; error?: undefined } | { path: string | null; error: string };
+  cli: CliLocation;
   probe: CliProbe;
 }
 

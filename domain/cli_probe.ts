@@ -1,3 +1,6 @@
+/** Where the CLI executable is: a path, or the reason there is none (with the path that was tried, if one). */
+export type CliLocation = { path: string; error?: undefined } | { path: string | null; error: string };
+
 /** Port: looks at the CLI executable without running a chat. */
 export interface CliProbe {
   /**

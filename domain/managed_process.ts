@@ -1,8 +1,14 @@
 /** Where a chat is in its life: waiting for a slot, running, or being stopped. */
-export type ProcessStatus = "queued" | "running" | "stopping";
+export const PROCESS_STATUSES = ["queued", "running", "stopping"] as const;
+
+/** One of {@link PROCESS_STATUSES}. */
+export type ProcessStatus = typeof PROCESS_STATUSES[number];
 
 /** Why a chat was asked to stop. */
-export type StopReason = "cancelled" | "disconnected" | "shutdown" | "max_run" | "idle";
+export const STOP_REASONS = ["cancelled", "disconnected", "shutdown", "max_run", "idle"] as const;
+
+/** One of {@link STOP_REASONS}. */
+export type StopReason = typeof STOP_REASONS[number];
 
 /**
  * One chat the gateway is running (or about to run): what `GET /processes` lists.

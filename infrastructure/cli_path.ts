@@ -1,5 +1,4 @@
-/** What CLI detection found: a path, or the reason there is none (with the path it tried, if one). */
-export type CliLocation = { path: string; error?: undefined } | { path: string | null; error: string };
+import type { CliLocation } from "../domain/cli_probe.ts";
 
 /** Inputs of {@link detectClaudePath}. */
 export interface DetectOptions {

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { ChatEvent } from "../application/chat.ts";
+import type { ChatEvent } from "../domain/chat_event.ts";
 import { ChatSlots } from "../application/chat_slots.ts";
 import { Metrics } from "../application/metrics.ts";
 import { errorBody, type FieldProblem } from "./error_response.ts";

@@ -1,4 +1,4 @@
-import type { ChatEvent, ChatEventSource } from "../application/chat.ts";
+import type { ChatEvent, ChatEventSource } from "../domain/chat_event.ts";
 
 const encoder = new TextEncoder();
 const MESSAGE_HEAD = encoder.encode("event: message\ndata: ");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ChatEvent } from "../../application/chat.ts";
+import type { ChatEvent } from "../../domain/chat_event.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
 import { type ChatPolicy, createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
 import { CapacityError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../../domain/errors.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import type { z } from "@hono/zod-openapi";
-import type { ChatDoneData, ChatErrorData } from "../../application/chat.ts";
+import type { ChatDoneData, ChatErrorData } from "../../domain/chat_event.ts";
 import { registerDocs } from "../../interface/docs.ts";
 import { ChatDoneEventSchema, ChatErrorEventSchema } from "../../interface/openapi_routes.ts";
 import { ChatRequestSchema } from "../../interface/schemas.ts";

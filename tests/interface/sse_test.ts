@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { concatBytes } from "../../application/concat_bytes.ts";
-import type { ChatDoneData, ChatErrorData, ChatEvent, ChatEventSource } from "../../application/chat.ts";
+import type { ChatDoneData, ChatErrorData, ChatEvent, ChatEventSource } from "../../domain/chat_event.ts";
 import { encodeEvents, sseBody } from "../../interface/sse.ts";
 
 const encoder = new TextEncoder();
