@@ -1,0 +1,193 @@
+import type { ChatDoneData, ChatEvent, ChatEventSource } from "../domain/chat_event.ts";
+import type { Clock, Timer } from "../domain/clock.ts";
+import type { StopReason } from "../domain/managed_process.ts";
+import { EventLog, type LogRead } from "./event_log.ts";
+
+/** The chat a feed reads: its events, and how to stop it. */
+export interface FeedSource extends ChatEventSource {
+  stop(reason: StopReason): void;
+}
+
+/** Options of {@link ChatFeed}. */
+export interface ChatFeedOptions {
+  /** Bytes of events retained for watchers that come (back) later. */
+  replayBytes: number;
+  /** How long the chat keeps running once its last watcher left; 0 stops it at once. */
+  detachGraceMs: number;
+  clock: Clock;
+}
+
+/**
+ * Copies each message line of a batch into one new buffer: the source's lines are valid only until its next
+ * read, and the log keeps them.
+ */
+function detach(batch: ChatEvent[]): ChatEvent[] {
+  let size = 0;
+  for (const event of batch) if (event.type === "message") size += event.line.length;
+  const copy = new Uint8Array(size);
+  let offset = 0;
+  return batch.map((event) => {
+    if (event.type !== "message") return event;
+    copy.set(event.line, offset);
+    const line = copy.subarray(offset, offset + event.line.length);
+    offset += event.line.length;
+    return { type: "message", line };
+  });
+}
+
+/**
+ * Fans one chat's events out to any number of watchers, each at its own pace, and keeps them for watchers that
+ * attach later (bounded by `replayBytes`).
+ *
+ * The chat's output is read when a watcher is waiting for news, or when nobody watches (a detached chat keeps
+ * running): so the fastest watcher sets the pace, a single watcher slows the CLI exactly as a plain stream
+ * would, and memory never exceeds `replayBytes` per chat. A watcher slower than the others by more than
+ * `replayBytes` falls behind what is retained and is told so with a gap, rather than holding up the chat for
+ * everyone.
+ *
+ * When the last watcher leaves, the chat is stopped (reason `disconnected`) after `detachGraceMs` unless
+ * someone attaches in time; its output is still read to the end, so its `done` is retained.
+ */
+export class ChatFeed {
+  readonly log: EventLog;
+  #source: FeedSource;
+  #options: ChatFeedOptions;
+  #watchers = new Set<FeedWatcher>();
+  #demand = Promise.withResolvers<void>();
+  #graceTimer: Timer | null = null;
+  #done: ChatDoneData | null = null;
+  readonly finished: Promise<void>;
+
+  /** @param source the chat; @param options retention, detach grace and clock */
+  constructor(source: FeedSource, options: ChatFeedOptions) {
+    this.#source = source;
+    this.#options = options;
+    this.log = new EventLog(options.replayBytes);
+    this.finished = this.#pump();
+  }
+
+  /** Watchers attached now. */
+  get watchers(): number {
+    return this.#watchers.size;
+  }
+
+  /** The `done` data once the chat has ended. */
+  get done(): ChatDoneData | null {
+    return this.#done;
+  }
+
+  /**
+   * Attaches a watcher that gets every event after `afterId` (0: from the start), then follows live.
+   * @param afterId the last event id the watcher already has
+   */
+  watch(afterId = 0): FeedWatcher {
+    this.#graceTimer?.cancel();
+    this.#graceTimer = null;
+    const watcher = new FeedWatcher(this, afterId);
+    this.#watchers.add(watcher);
+    return watcher;
+  }
+
+  /** @internal A watcher waits for news: the chat may be read. */
+  wantMore(): void {
+    this.#demand.resolve();
+  }
+
+  /** @internal A watcher left. */
+  left(watcher: FeedWatcher): void {
+    if (!this.#watchers.delete(watcher) || this.#watchers.size > 0 || this.log.closed) return;
+    // Nobody watches: reading must not wait for demand any more.
+    this.#demand.resolve();
+    const { detachGraceMs, clock } = this.#options;
+    if (detachGraceMs <= 0) {
+      this.#source.stop("disconnected");
+      return;
+    }
+    this.#graceTimer = clock.setTimeout(() => {
+      this.#graceTimer = null;
+      if (this.#watchers.size === 0) this.#source.stop("disconnected");
+    }, detachGraceMs);
+  }
+
+  #wanted(): boolean {
+    if (this.#watchers.size === 0) return true;
+    const last = this.log.lastId;
+    for (const watcher of this.#watchers) if (watcher.waiting && watcher.position >= last) return true;
+    return false;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        while (!this.#wanted()) {
+          await this.#demand.promise;
+          this.#demand = Promise.withResolvers<void>();
+        }
+        const batch = await this.#source.next();
+        if (batch === null) break;
+        for (const event of batch) if (event.type === "done") this.#done = event.data;
+        this.log.append(detach(batch));
+        if (this.#done) break;
+      }
+    } finally {
+      this.#graceTimer?.cancel();
+      this.log.close();
+    }
+  }
+}
+
+/** One watcher of a {@link ChatFeed}: pulls retained and live events at its own pace. */
+export class FeedWatcher {
+  #feed: ChatFeed;
+  #position: number;
+  #waiting = false;
+  #gone = false;
+
+  /** @param feed the feed; @param afterId the last id the watcher has */
+  constructor(feed: ChatFeed, afterId: number) {
+    this.#feed = feed;
+    this.#position = afterId;
+  }
+
+  /** The id of the last event handed to this watcher. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** True while the watcher has everything and waits for news. */
+  get waiting(): boolean {
+    return this.#waiting;
+  }
+
+  /**
+   * The next events (and a gap if some were forgotten before this watcher got them), or null after the last
+   * one. Call it again only after the previous call settled.
+   * @param maxEvents at most this many events at once
+   */
+  async next(maxEvents = 1024): Promise<LogRead | null> {
+    const log = this.#feed.log;
+    for (;;) {
+      if (this.#gone) return null;
+      const read = log.read(this.#position, maxEvents);
+      if (read.events.length > 0) {
+        this.#position = read.events[read.events.length - 1].id;
+        return read;
+      }
+      if (log.closed) return null;
+      this.#waiting = true;
+      this.#feed.wantMore();
+      try {
+        await log.changed(this.#position);
+      } finally {
+        this.#waiting = false;
+      }
+    }
+  }
+
+  /** The watcher went away (its client disconnected, or it read to the end). Idempotent. */
+  close(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#feed.left(this);
+  }
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { EventLog } from "../../application/event_log.ts";
+import type { ChatEvent } from "../../domain/chat_event.ts";
+
+const encoder = new TextEncoder();
+const message = (text: string): ChatEvent => ({ type: "message", line: encoder.encode(text) });
+const texts = (log: EventLog, afterId: number) =>
+  log.read(afterId).events.map(({ id, event }) =>
+    `${id}:${event.type === "message" ? new TextDecoder().decode(event.line) : event.type}`
+  );
+
+Deno.test("EventLog numbers events from 1 and reads after any id", () => {
+  const log = new EventLog(1 << 20);
+  log.append([message("a"), message("b")]);
+  log.append([message("c")]);
+  assert.equal(log.lastId, 3);
+  assert.deepEqual(texts(log, 0), ["1:a", "2:b", "3:c"]);
+  assert.deepEqual(texts(log, 2), ["3:c"]);
+  assert.deepEqual(texts(log, 3), []);
+  assert.equal(log.read(0).gapFrom, null);
+  assert.deepEqual(log.read(0, 2).events.map(({ id }) => id), [1, 2]);
+});
+
+Deno.test("EventLog forgets the oldest events beyond its byte bound and reports the gap", () => {
+  const log = new EventLog(3 * (100 + 64));
+  for (let i = 1; i <= 10; i++) log.append([message(String(i).padEnd(100, "."))]);
+  assert.equal(log.firstId, 8);
+  assert.ok(log.retainedBytes <= log.maxBytes);
+  const read = log.read(2);
+  assert.equal(read.gapFrom, 8);
+  assert.deepEqual(read.events.map(({ id }) => id), [8, 9, 10]);
+  assert.equal(log.read(7).gapFrom, null);
+});
+
+Deno.test("EventLog always keeps the newest event, even one larger than its bound", () => {
+  const log = new EventLog(10);
+  log.append([message("x".repeat(1000))]);
+  log.append([{ type: "done", data: doneData() }]);
+  assert.equal(log.firstId, 2);
+  assert.deepEqual(texts(log, 0), ["2:done"]);
+});
+
+Deno.test("EventLog stays bounded over 100,000 events", () => {
+  const log = new EventLog(64 * 1024);
+  for (let i = 0; i < 100_000; i++) log.append([message(`line ${i}`)]);
+  assert.ok(log.retainedBytes <= 64 * 1024);
+  assert.equal(log.lastId, 100_000);
+  const read = log.read(99_990);
+  assert.deepEqual(read.events.map(({ id }) => id), [
+    99_991,
+    99_992,
+    99_993,
+    99_994,
+    99_995,
+    99_996,
+    99_997,
+    99_998,
+    99_999,
+    100_000,
+  ]);
+});
+
+Deno.test("EventLog.changed() settles on the next append or on close, at once when news exists", async () => {
+  const log = new EventLog(1 << 20);
+  let woke = false;
+  const waiting = log.changed(0).then(() => woke = true);
+  await Promise.resolve();
+  assert.equal(woke, false);
+  log.append([message("a")]);
+  await waiting;
+  assert.equal(woke, true);
+  await log.changed(0);
+  const closing = log.changed(1);
+  log.close();
+  await closing;
+  assert.throws(() => log.append([message("late")]), /closed/);
+});
+
+function doneData() {
+  return {
+    process_id: "p1",
+    exit_code: 0,
+    signal: null,
+    cancelled: false,
+    stop_reason: null,
+    session_id: null,
+    duration_ms: 1,
+  };
+}
