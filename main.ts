@@ -12,6 +12,7 @@ import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.t
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { parseDotenv } from "./infrastructure/dotenv.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
+import { systemClock } from "./infrastructure/system_clock.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
 
@@ -132,7 +133,7 @@ export function startServer(env: Record<string, string>): Server {
     },
     maxBodyBytes: config.MAX_BODY_BYTES,
     keepaliveMs: config.KEEPALIVE_S * 1000,
-    now,
+    clock: systemClock,
     newId,
     docs: registerDocs,
     docsAuth: config.DOCS_AUTH,
