@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { readSse, SseReader } from "../../support/sse_client.ts";
-import { AUTH, buildTestApp, chatRequest, type ErrorJson } from "../../support/test_app.ts";
+import {
+  AUTH,
+  buildTestApp,
+  chatRequest,
+  type ErrorJson,
+  fetchOpenApiDocument,
+} from "../../support/test_app.ts";
 
 Deno.test("GET /processes lists running chats; DELETE cancels one; the list empties when it ends", async () => {
   const { app, runner } = buildTestApp();
@@ -57,4 +63,22 @@ Deno.test("DELETE cancels a queued chat: its stream ends with done, and its CLI 
   runner.runs[0].end();
   await running.text();
   assert.equal(runner.runs.length, 1);
+});
+
+Deno.test("DELETE /chat/{id} takes any id as documented: one that is not a UUID is a 404 too", async () => {
+  const { app } = buildTestApp();
+  const response = await app.request("/chat/not-a-uuid", { method: "DELETE", headers: AUTH });
+  assert.equal(response.status, 404);
+  assert.deepEqual(await response.json(), {
+    error: { code: "process_not_found", message: 'process "not-a-uuid" is not running' },
+  });
+  const document = await fetchOpenApiDocument();
+  const [param] = document.paths["/chat/{process_id}"].delete.parameters;
+  assert.deepEqual([param.name, param.in, param.schema.type, param.schema.format], [
+    "process_id",
+    "path",
+    "string",
+    undefined,
+  ]);
+  assert.match(param.description, /X-Process-ID/);
 });
