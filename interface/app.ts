@@ -47,7 +47,11 @@ export interface ServeEnv {
 }
 
 function clientAddress(_request: Request, env: unknown): string {
-  return (env as ServeEnv | undefined)?.remoteAddr?.hostname ?? "unknown";
+  const remote = typeof env === "object" && env !== null && "remoteAddr" in env ? env.remoteAddr : undefined;
+  const hostname = typeof remote === "object" && remote !== null && "hostname" in remote
+    ? remote.hostname
+    : undefined;
+  return typeof hostname === "string" ? hostname : "unknown";
 }
 
 function authMiddleware(deps: AppDeps): MiddlewareHandler {
@@ -109,7 +113,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const auth = authMiddleware(deps);
   app.openAPIRegistry.registerComponent("securitySchemes", SECURITY_SCHEME, BASIC_AUTH_SCHEME);
   app.route("/health", healthRoutes(deps));
-  // The streams will take `clock` too once `sseBody` does.
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
   app.route("/metrics", metricsRoutes({ ...deps, auth }));

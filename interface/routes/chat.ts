@@ -3,16 +3,13 @@ import type { MiddlewareHandler } from "hono";
 import type { CancelProcess } from "../../application/cancel_process.ts";
 import type { Logger } from "../../application/logger.ts";
 import type { StartChat } from "../../application/start_chat.ts";
-import type { ChatRequest } from "../../domain/chat_request.ts";
+import type { Clock } from "../../domain/clock.ts";
 import { ChatRequestSchema } from "../chat_request_schema.ts";
 import { PROCESS_NOT_FOUND, PROTECTED_ROUTE_ERRORS, START_CHAT_ERRORS } from "../documented_errors.ts";
 import { jsonBody } from "../json_body.ts";
 import { EXAMPLE_PROCESS_ID, SSE_DESCRIPTION, sseExamples } from "../openapi_examples.ts";
 import { CancelSchema, ChatDoneEventSchema, ChatErrorEventSchema } from "../response_schemas.ts";
 import { sseBody } from "../sse.ts";
-
-// What the validator hands the handler must be a ChatRequest: a schema that drifts is a type error here.
-ChatRequestSchema satisfies z.ZodType<ChatRequest>;
 
 const startChatRoute = createRoute({
   method: "post",
@@ -91,6 +88,8 @@ export interface ChatRoutesDeps {
   auth: MiddlewareHandler;
   maxBodyBytes: number;
   keepaliveMs: number;
+  /** Time for the streams: their keepalive timers. */
+  clock: Clock;
   newId: () => string;
 }
 
