@@ -170,9 +170,10 @@ async function etagOf(body: string): Promise<string> {
 }
 
 /**
- * Adds `/openapi.json` (the OpenAPI 3.1 document generated from the routes the app declared), `/docs` (Swagger UI)
- * and `/redoc` (ReDoc). Every file the pages load is served from here, read from the `swagger-ui-dist` and
- * `redoc` npm packages on first request and then kept in memory; nothing is fetched from another host.
+ * Adds `/openapi.json` (the OpenAPI 3.1 document generated from the routes the app declared), `/docs`
+ * (Swagger UI) and `/redoc` (ReDoc). Every file the pages load is served from here, read from the
+ * `swagger-ui-dist` and `redoc` npm packages on first request and then kept in memory; nothing is fetched
+ * from another host.
  * @param app the app to add the routes to, with every API route mounted (its auth middleware, if any, is
  *   already in place)
  * @param protect whether the docs are behind Basic Auth (`DOCS_AUTH`): their assets are then cached privately

@@ -1,10 +1,10 @@
+import assert from "node:assert/strict";
 import { createCancelProcess } from "../../application/cancel_process.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { silentLogger } from "../../application/logger.ts";
 import { createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
-import assert from "node:assert/strict";
 import { type AppDeps, createApp } from "../../interface/app.ts";
 import { registerDocs } from "../../interface/docs.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
