@@ -111,7 +111,7 @@ function buildApp({ config, env, cli, password, processes, logger }: Wiring): Op
     logger,
     auth: { ...config.auth, password },
     ...config.http,
-    now,
+    clock: systemClock,
     newId,
     docs: registerDocs,
   });
