@@ -12,6 +12,7 @@ import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.t
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { parseDotenv } from "./infrastructure/dotenv.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
+import { systemClock } from "./infrastructure/system_clock.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
 
@@ -79,6 +80,7 @@ export function startServer(env: Record<string, string>): Server {
     maxConcurrent: config.MAX_CONCURRENT,
     queueMax: config.QUEUE_MAX,
     queueTimeoutMs: config.QUEUE_TIMEOUT_S * 1000,
+    clock: systemClock,
   });
   const runner = new DenoCommandCliRunner({
     // With no CLI found, starting a chat fails with a clear 503 naming the missing path.
@@ -88,7 +90,6 @@ export function startServer(env: Record<string, string>): Server {
     killAfterMs: config.KILL_AFTER_S * 1000,
     setsidPath: ["/usr/bin/setsid", "/bin/setsid"].find(isExecutableFile) ?? null,
   });
-  const now = () => Date.now();
   const newId = () => crypto.randomUUID();
   const startChat = createStartChat({
     runner,
@@ -114,7 +115,7 @@ export function startServer(env: Record<string, string>): Server {
       idleMs: config.IDLE_TIMEOUT_S * 1000,
     },
     newId,
-    now,
+    clock: systemClock,
   });
   const app = createApp({
     startChat,
@@ -132,7 +133,7 @@ export function startServer(env: Record<string, string>): Server {
     },
     maxBodyBytes: config.MAX_BODY_BYTES,
     keepaliveMs: config.KEEPALIVE_S * 1000,
-    now,
+    clock: systemClock,
     newId,
     docs: registerDocs,
     docsAuth: config.DOCS_AUTH,

@@ -1,10 +1,11 @@
 import type { ChatRequest, PermissionMode } from "../domain/chat_request.ts";
 import type { CliRunner } from "../domain/cli_runner.ts";
+import type { Clock } from "../domain/clock.ts";
 import type { Directories } from "../domain/directories.ts";
 import { DomainError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../domain/errors.ts";
 import type { ProcessRepository } from "../domain/process_repository.ts";
 import { Chat, type ChatLimits } from "./chat.ts";
-import { type ChatSlots, QueueTimeoutError } from "./chat_slots.ts";
+import { type ChatSlots, QueueTimeoutError, type SlotLease } from "./chat_slots.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -33,7 +34,7 @@ export interface StartChatDeps {
   defaults: ChatDefaults;
   limits: ChatLimits;
   newId: () => string;
-  now: () => number;
+  clock: Clock;
 }
 
 /** The use case: validates a chat request against the disk and the policy, then runs or queues it. */
@@ -95,7 +96,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
   async function launch(chat: Chat, request: ChatRequest, requestId?: string): Promise<void> {
     try {
       const run = await runner.start(request);
-      metrics.started++;
+      metrics.chatStarted();
       if (chat.isFinished) {
         // Cancelled while it was being spawned: it must not run.
         run.kill();
@@ -118,7 +119,29 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     }
   }
 
+  /** A new chat, registered; it gives `place` (its slot, or its place in the queue) up when it finishes. */
+  function register(request: ChatRequest, requestId: string | undefined, place: SlotLease): Chat {
+    const chat = new Chat({
+      id: deps.newId(),
+      requestId,
+      request,
+      startedAt: new Date(deps.clock.now()),
+      limits,
+      metrics,
+      logger,
+      clock: deps.clock,
+      onFinished: (finished) => {
+        place.release();
+        processes.remove(finished.id);
+      },
+    });
+    processes.add(chat);
+    logger.debug("chat request", { process_id: chat.id, request_id: requestId, prompt: request.prompt });
+    return chat;
+  }
+
   return async function startChat(input, options = {}) {
+    const { requestId } = options;
     const request: ChatRequest = {
       ...input,
       permission_mode: input.permission_mode ?? defaults.permissionMode,
@@ -127,45 +150,20 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     await checkRequest(request);
     // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
     checkSessionFree(request);
-    const acquired = slots.tryAcquire();
-    const ticket = acquired ? null : slots.enqueue();
-    let holdsSlot = acquired;
-    const chat = new Chat({
-      id: deps.newId(),
-      requestId: options.requestId,
-      request,
-      startedAt: new Date(deps.now()),
-      limits,
-      metrics,
-      logger,
-      now: deps.now,
-      onFinished: (finished) => {
-        ticket?.leave();
-        if (holdsSlot) slots.release();
-        holdsSlot = false;
-        processes.remove(finished.id);
-      },
-    });
-    processes.add(chat);
-    logger.debug("chat request", {
-      process_id: chat.id,
-      request_id: options.requestId,
-      prompt: request.prompt,
-    });
-    if (ticket === null) {
-      await launch(chat, request, options.requestId);
+    const lease = slots.tryAcquire();
+    if (lease !== null) {
+      const chat = register(request, requestId, lease);
+      await launch(chat, request, requestId);
       return chat;
     }
-    logger.info("chat queued", { process_id: chat.id, request_id: options.requestId, queued: slots.queued });
+    const ticket = slots.enqueue();
+    const chat = register(request, requestId, ticket);
+    logger.info("chat queued", { process_id: chat.id, request_id: requestId, queued: slots.queued });
     ticket.granted.then(
       () => {
-        holdsSlot = true;
-        if (chat.isFinished) {
-          slots.release();
-          holdsSlot = false;
-          return;
-        }
-        launch(chat, request, options.requestId).catch((error) => {
+        // A chat that ended while it waited has given its place, lease included, back already.
+        if (chat.isFinished) return;
+        launch(chat, request, requestId).catch((error) => {
           if (!(error instanceof DomainError)) {
             logger.error("queued chat failed to start", { error: String(error) });
           }

@@ -8,6 +8,7 @@ import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
 import type { StartChat } from "../application/start_chat.ts";
 import type { ChatRequest } from "../domain/chat_request.ts";
+import type { Clock } from "../domain/clock.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { errorBody, errorResponse, fieldProblems, HttpError } from "./error_response.ts";
@@ -28,7 +29,7 @@ export interface AppDeps {
   auth: { user: string; password: string; maxFailures: number; failureWindowMs: number };
   maxBodyBytes: number;
   keepaliveMs: number;
-  now: () => number;
+  clock: Clock;
   newId: () => string;
   /** Adds the docs routes (`/openapi.json`, `/docs`, `/redoc`) when given. */
   docs?: (app: OpenAPIHono, protect: boolean) => void;
@@ -56,7 +57,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const throttle = new AuthThrottle({
     maxFailures: deps.auth.maxFailures,
     windowMs: deps.auth.failureWindowMs,
-    now: deps.now,
+    now: () => deps.clock.now(),
   });
   const auth = basicAuth({
     user: deps.auth.user,
@@ -82,13 +83,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   }
 
   app.use("*", async (c, next) => {
-    const startedAt = deps.now();
+    const startedAt = deps.clock.now();
     await next();
     logger.debug("http", {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      duration_ms: deps.now() - startedAt,
+      duration_ms: deps.clock.now() - startedAt,
     });
   });
 
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     const chat = await deps.startChat(parsed.data as ChatRequest, { requestId });
     const body = sseBody(chat, {
       keepaliveMs: deps.keepaliveMs,
+      clock: deps.clock,
       onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
     });
     return new Response(body, {

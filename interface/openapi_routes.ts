@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ChatEvent } from "../domain/chat_event.ts";
-import { ChatSlots } from "../application/chat_slots.ts";
 import { Metrics } from "../application/metrics.ts";
 import { errorBody, type FieldProblem } from "./error_response.ts";
 import { renderMetrics } from "./metrics_text.ts";
 import { CancelSchema, ChatRequestSchema, ErrorSchema, HealthSchema, ProcessListSchema } from "./schemas.ts";
-import { encodeEvents } from "./sse.ts";
+import { encodeEvents } from "./sse_frame.ts";
 
 /** The name of the Basic Auth security scheme in the document. */
 export const SECURITY_SCHEME = "basicAuth";
@@ -388,7 +387,7 @@ const metricsRoute = createRoute({
           schema: z.string(),
           example: renderMetrics(
             new Metrics(),
-            new ChatSlots({ maxConcurrent: 4, queueMax: 16, queueTimeoutMs: 60_000 }),
+            { running: 0, queued: 0 },
           ),
         },
       },
