@@ -14,52 +14,75 @@ export interface SseBodyOptions {
   clock: Clock;
 }
 
+/** A stream's keepalive: it sends when the stream has been silent for `keepaliveMs`. */
+interface Keepalive {
+  /** Something was written: silence starts again now. */
+  wrote(): void;
+  /** The stream is over: no more keepalives. */
+  stop(): void;
+}
+
 /**
- * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
- * only as fast as the client takes bytes.
- *
  * One keepalive timer per stream, re-armed lazily from the time of the last write, rather than a timer per
  * batch: at full speed a chat writes thousands of batches a second.
+ * @param send writes a keepalive if the stream can take one now; returns whether it did
  */
-export function sseBody(
-  source: ChatEventSource,
-  options: SseBodyOptions,
-): ReadableStream<Uint8Array> {
-  const { keepaliveMs, clock } = options;
-  let ended = false;
-  let waiting = false;
-  let lastWriteAt = 0;
+function startKeepalive(keepaliveMs: number, clock: Clock, send: () => boolean): Keepalive {
+  let lastWriteAt = clock.now();
   let timer: Timer | null = null;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const allocate = slabAllocator();
-
+  let stopped = false;
   const onTimer = () => {
     timer = null;
-    if (ended) return;
+    if (stopped) return;
     const silentMs = clock.now() - lastWriteAt;
     if (silentMs < keepaliveMs) {
       timer = clock.setTimeout(onTimer, keepaliveMs - silentMs);
       return;
     }
-    // Only while the client is waiting for data and has taken everything sent so far, so keepalives never
-    // pile up behind a slow client.
-    if (waiting && (controller.desiredSize ?? 0) >= 0) {
-      controller.enqueue(KEEPALIVE);
-      lastWriteAt = clock.now();
-    }
+    if (send()) lastWriteAt = clock.now();
     timer = clock.setTimeout(onTimer, keepaliveMs);
+  };
+  if (keepaliveMs > 0) timer = clock.setTimeout(onTimer, keepaliveMs);
+  return {
+    wrote: () => {
+      lastWriteAt = clock.now();
+    },
+    stop: () => {
+      stopped = true;
+      timer?.cancel();
+      timer = null;
+    },
+  };
+}
+
+/**
+ * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
+ * only as fast as the client takes bytes. Keepalives go out only while the client waits for data and has
+ * taken everything sent so far, so they never pile up behind a slow client.
+ */
+export function sseBody(
+  source: ChatEventSource,
+  options: SseBodyOptions,
+): ReadableStream<Uint8Array> {
+  let ended = false;
+  let waiting = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let keepalive!: Keepalive;
+  const allocate = slabAllocator();
+  const sendKeepalive = () => {
+    if (!waiting || (controller.desiredSize ?? 0) < 0) return false;
+    controller.enqueue(KEEPALIVE);
+    return true;
   };
   const stop = () => {
     ended = true;
-    timer?.cancel();
-    timer = null;
+    keepalive.stop();
   };
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
-      lastWriteAt = clock.now();
-      if (keepaliveMs > 0) timer = clock.setTimeout(onTimer, keepaliveMs);
+      keepalive = startKeepalive(options.keepaliveMs, options.clock, sendKeepalive);
     },
     async pull() {
       const pending = source.next();
@@ -81,7 +104,7 @@ export function sseBody(
         return;
       }
       controller.enqueue(frameEvents(batch, allocate));
-      lastWriteAt = clock.now();
+      keepalive.wrote();
     },
     cancel() {
       if (ended) return;

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import type { ChatLimits } from "../../application/chat.ts";
+import type { Chat, ChatLimits } from "../../application/chat.ts";
+import type { ChatErrorData } from "../../domain/chat_event.ts";
 import { createStartChat } from "../../application/start_chat.ts";
 import { collectEvents as collect, messageLines as lines, settle } from "../support/chat_events.ts";
 import { FakeClock } from "../support/fake_clock.ts";
+import type { FakeRun } from "../support/fakes.ts";
 import { fakeStartChatDeps } from "../support/start_chat_deps.ts";
 
 function setup(limits: Partial<ChatLimits> = {}) {
@@ -12,6 +14,23 @@ function setup(limits: Partial<ChatLimits> = {}) {
     limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0, ...limits },
   });
   return { ...deps, clock, startChat: createStartChat(deps) };
+}
+
+/** Reads `chat` while the clock moves to just before `limitMs` (no stop yet), then to it; the error event. */
+async function errorAtLimit(
+  chat: Chat,
+  run: FakeRun,
+  clock: FakeClock,
+  limitMs: number,
+): Promise<ChatErrorData> {
+  const collecting = collect(chat.events);
+  await settle();
+  clock.advance(limitMs - 1);
+  assert.equal(run.stops, 0);
+  clock.advance(1);
+  const error = (await collecting).find((event) => event.type === "error");
+  assert.ok(error?.type === "error");
+  return error.data;
 }
 
 Deno.test("stop() interrupts the CLI and the stream carries what it prints while stopping", async () => {
@@ -64,16 +83,9 @@ Deno.test("MAX_RUN_S stops a chat that runs too long, and its error event names 
   const { startChat, runner, metrics, clock } = setup({ maxRunMs: 20_000 });
   const chat = await startChat({ prompt: "x", cwd: "/work" });
   runner.runs[0].write("working\n");
-  const collecting = collect(chat.events);
-  await settle();
-  clock.advance(19_999);
-  assert.equal(runner.runs[0].stops, 0);
-  clock.advance(1);
-  const events = await collecting;
-  const error = events.find((event) => event.type === "error");
-  assert.ok(error?.type === "error");
-  assert.equal(error.data.reason, "max_run");
-  assert.match(error.data.message, /MAX_RUN_S \(20 s\)/);
+  const error = await errorAtLimit(chat, runner.runs[0], clock, 20_000);
+  assert.equal(error.reason, "max_run");
+  assert.match(error.message, /MAX_RUN_S \(20 s\)/);
   assert.equal(metrics.finished.timeout, 1);
 });
 
@@ -92,15 +104,9 @@ Deno.test("IDLE_TIMEOUT_S stops a CLI that prints nothing, but a slow reader is 
   while (!(await reader.read()).done) { /* drain */ }
 
   const silent = await startChat({ prompt: "y", cwd: "/work" });
-  const collecting = collect(silent.events);
-  await settle();
-  clock.advance(39_999);
-  assert.equal(runner.runs[1].stops, 0);
-  clock.advance(1);
-  const events = await collecting;
-  const error = events.find((event) => event.type === "error");
-  assert.ok(error?.type === "error" && error.data.reason === "idle");
-  assert.match(error.data.message, /IDLE_TIMEOUT_S \(40 s\)/);
+  const error = await errorAtLimit(silent, runner.runs[1], clock, 40_000);
+  assert.equal(error.reason, "idle");
+  assert.match(error.message, /IDLE_TIMEOUT_S \(40 s\)/);
 });
 
 Deno.test("a chat learns its session and its cost whatever the order of the lines' keys", async () => {

@@ -14,36 +14,35 @@ function setup(limits: Partial<TimeLimits>) {
   return { clock, reached, timers };
 }
 
-Deno.test("ChatTimers reports max_run once the run has lasted maxRunMs", () => {
-  const { clock, reached, timers } = setup({ maxRunMs: 10_000 });
-  clock.advance(5_000);
-  timers.runStarted();
-  clock.advance(9_999);
+/** Moves the clock to just before `ms` (nothing reached), then to `ms` (`reason` reached). */
+function assertReachedAfter(ms: number, reason: LimitReason, { clock, reached }: ReturnType<typeof setup>) {
+  clock.advance(ms - 1);
   assert.deepEqual(reached, []);
   clock.advance(1);
-  assert.deepEqual(reached, ["max_run"]);
+  assert.deepEqual(reached, [reason]);
+}
+
+Deno.test("ChatTimers reports max_run once the run has lasted maxRunMs", () => {
+  const chat = setup({ maxRunMs: 10_000 });
+  chat.clock.advance(5_000);
+  chat.timers.runStarted();
+  assertReachedAfter(10_000, "max_run", chat);
 });
 
 Deno.test("ChatTimers reports idle when one read has waited idleMs", () => {
-  const { clock, reached, timers } = setup({ idleMs: 40_000 });
-  timers.readStarted();
-  clock.advance(39_999);
-  assert.deepEqual(reached, []);
-  clock.advance(1);
-  assert.deepEqual(reached, ["idle"]);
+  const chat = setup({ idleMs: 40_000 });
+  chat.timers.readStarted();
+  assertReachedAfter(40_000, "idle", chat);
 });
 
 Deno.test("ChatTimers measures idleness from the start of the current read, with one timer", () => {
-  const { clock, reached, timers } = setup({ idleMs: 40_000 });
-  timers.readStarted();
-  clock.advance(30_000);
-  timers.readEnded();
-  timers.readStarted();
-  assert.equal(clock.pending, 1);
-  clock.advance(30_000);
-  assert.deepEqual(reached, []);
-  clock.advance(10_000);
-  assert.deepEqual(reached, ["idle"]);
+  const chat = setup({ idleMs: 40_000 });
+  chat.timers.readStarted();
+  chat.clock.advance(30_000);
+  chat.timers.readEnded();
+  chat.timers.readStarted();
+  assert.equal(chat.clock.pending, 1);
+  assertReachedAfter(40_000, "idle", chat);
 });
 
 Deno.test("ChatTimers never calls a chat idle while no read waits", () => {

@@ -32,30 +32,28 @@ Deno.test("recognizeLine() recognises the init line in either key order", () => 
   }
 });
 
-Deno.test("recognizeLine() ignores other lines, whichever key comes first", () => {
-  assert.equal(kindOf('{"type":"assistant","message":{"content":[{"type":"text","text":"hi"}]}}'), null);
-  assert.equal(kindOf('{"message":{"role":"user"},"type":"user"}'), null);
-  assert.equal(kindOf('{"type":"system","subtype":"compact_boundary"}'), null);
-  assert.equal(kindOf('{"subtype":"status","type":"system"}'), null);
-  assert.equal(kindOf(""), null);
-  assert.equal(kindOf("not json"), null);
-});
-
-Deno.test("recognizeLine() judges by the top level, not by a nested object or a string", () => {
+/** Lines that are neither init nor result, each with why. */
+const OTHER_LINES: [string, string][] = [
+  ['{"type":"assistant","message":{"content":[{"type":"text","text":"hi"}]}}', "an assistant line"],
+  ['{"message":{"role":"user"},"type":"user"}', "a user line, type last"],
+  ['{"type":"system","subtype":"compact_boundary"}', "another system line"],
+  ['{"subtype":"status","type":"system"}', "another system line, type last"],
+  ["", "an empty line"],
+  ["not json", "not JSON"],
   // A nested object with the marker: parsed, but its top level decides.
-  assert.equal(kindOf('{"type":"user","message":{"content":[{"type":"result","subtype":"init"}]}}'), null);
-  assert.equal(kindOf('{"message":{"type":"result"},"type":"assistant"}'), null);
+  ['{"type":"user","message":{"content":[{"type":"result","subtype":"init"}]}}', "a nested result"],
+  ['{"message":{"type":"result"},"type":"assistant"}', "a nested result, type last"],
   // Inside a JSON string the quotes are escaped, so the marker is not there at all.
-  assert.equal(kindOf('{"type":"assistant","text":"say \\"type\\":\\"result\\""}'), null);
-  assert.equal(kindOf('{"text":"\\"type\\":\\"result\\"","type":"assistant"}'), null);
-  // `"type":"tool_result"` is not `"type":"result"`.
-  assert.equal(kindOf('{"content":[{"type":"tool_result"}],"type":"user"}'), null);
-});
+  ['{"type":"assistant","text":"say \\"type\\":\\"result\\""}', "the marker inside a string"],
+  ['{"text":"\\"type\\":\\"result\\"","type":"assistant"}', "the marker inside a string, type last"],
+  ['{"content":[{"type":"tool_result"}],"type":"user"}', "a tool_result, which is not a result"],
+  ['["type","result"] "type":"result"', "the marker in no JSON object"],
+  ['{"type":"result"', "a cut-off result line"],
+  ['[{"type":"result"}]', "a result in an array"],
+];
 
-Deno.test("recognizeLine() ignores a line with the marker that is not a JSON object", () => {
-  assert.equal(kindOf('["type","result"] "type":"result"'), null);
-  assert.equal(kindOf('{"type":"result"'), null);
-  assert.equal(kindOf('[{"type":"result"}]'), null);
+Deno.test("recognizeLine() ignores every other line, judging by the top level only", () => {
+  for (const [line, what] of OTHER_LINES) assert.equal(kindOf(line), null, what);
 });
 
 Deno.test("recognizeLine() does not parse a line over the size cap", () => {

@@ -4,12 +4,16 @@ import { StreamFacts } from "../../application/stream_facts.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-Deno.test("StreamFacts counts every line and its bytes, into the metrics too", () => {
+/** Facts fed `lines`, and the metrics they counted into. */
+function observed(lines: string[]) {
   const metrics = new Metrics();
   const facts = new StreamFacts(null, metrics);
-  facts.observe(bytes('{"type":"assistant"}'));
-  facts.observe(bytes(""));
-  facts.observe(bytes("plain"));
+  for (const line of lines) facts.observe(bytes(line));
+  return { facts, metrics };
+}
+
+Deno.test("StreamFacts counts every line and its bytes, into the metrics too", () => {
+  const { facts, metrics } = observed(['{"type":"assistant"}', "", "plain"]);
   assert.equal(facts.lines, 3);
   assert.equal(facts.bytes, 25);
   assert.equal(metrics.lines, 3);
@@ -32,11 +36,11 @@ Deno.test("StreamFacts keeps the known session id when the init line carries non
 });
 
 Deno.test("StreamFacts adds the cost of every result line, whatever its key order", () => {
-  const metrics = new Metrics();
-  const facts = new StreamFacts(null, metrics);
-  facts.observe(bytes('{"type":"result","total_cost_usd":0.5}'));
-  facts.observe(bytes('{"duration_api_ms":3,"total_cost_usd":0.25,"type":"result"}'));
-  facts.observe(bytes('{"type":"result","total_cost_usd":"free"}'));
-  facts.observe(bytes('{"type":"assistant","total_cost_usd":9}'));
+  const { metrics } = observed([
+    '{"type":"result","total_cost_usd":0.5}',
+    '{"duration_api_ms":3,"total_cost_usd":0.25,"type":"result"}',
+    '{"type":"result","total_cost_usd":"free"}',
+    '{"type":"assistant","total_cost_usd":9}',
+  ]);
   assert.equal(metrics.costUsd, 0.75);
 });
