@@ -77,7 +77,7 @@ function announcePassword(user: string): string {
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp({ config, env, cli, password, processes, logger }: Wiring): OpenAPIHono {
   const metrics = new Metrics();
-  const slots = new ChatSlots(config.slots);
+  const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
     // With no CLI found, starting a chat fails with a clear 503 naming the missing path.
     claudePath: cli.path ?? "claude",
@@ -87,7 +87,6 @@ function buildApp({ config, env, cli, password, processes, logger }: Wiring): Op
     setsidPath: findSetsid(),
     clock: systemClock,
   });
-  const now = () => systemClock.now();
   const newId = () => crypto.randomUUID();
   const directories = new DenoDirectories();
   const startChat = createStartChat({
@@ -99,7 +98,7 @@ function buildApp({ config, env, cli, password, processes, logger }: Wiring): Op
     logger,
     ...config.chat,
     newId,
-    now,
+    clock: systemClock,
   });
   return createApp({
     startChat,

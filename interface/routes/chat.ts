@@ -109,6 +109,7 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
     const chat = await deps.startChat(c.req.valid("json"), { requestId });
     const body = sseBody(chat, {
       keepaliveMs: deps.keepaliveMs,
+      clock: deps.clock,
       onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
     });
     return new Response(body, {

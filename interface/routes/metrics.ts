@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { ChatSlots } from "../../application/chat_slots.ts";
 import { Metrics } from "../../application/metrics.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
-import { renderMetrics } from "../metrics_text.ts";
+import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
 
 const metricsRoute = createRoute({
   method: "get",
@@ -18,10 +17,7 @@ const metricsRoute = createRoute({
       content: {
         "text/plain; version=0.0.4": {
           schema: z.string(),
-          example: renderMetrics(
-            new Metrics(),
-            new ChatSlots({ maxConcurrent: 4, queueMax: 16, queueTimeoutMs: 60_000 }),
-          ),
+          example: renderMetrics(new Metrics(), { running: 0, queued: 0 }),
         },
       },
     },
@@ -31,7 +27,7 @@ const metricsRoute = createRoute({
 
 /** `GET /metrics`, behind `auth`; mount at `/metrics`. */
 export function metricsRoutes(
-  deps: { metrics: Metrics; slots: ChatSlots; auth: MiddlewareHandler },
+  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler },
 ): OpenAPIHono {
   const app = new OpenAPIHono();
   app.use("*", deps.auth);

@@ -4,7 +4,7 @@ import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { silentLogger } from "../../application/logger.ts";
-import { createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
+import { createStartChat } from "../../application/start_chat.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
 import { registerDocs } from "../../interface/docs.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
@@ -19,7 +19,7 @@ export const AUTH = { Authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` };
 export function buildTestApp(
   options: {
     app?: Partial<AppDeps>;
-    startChat?: Partial<StartChatDeps>;
+    startChat?: Parameters<typeof fakeStartChatDeps>[0];
     maxConcurrent?: number;
     queueMax?: number;
   } = {},
@@ -29,10 +29,11 @@ export function buildTestApp(
       maxConcurrent: options.maxConcurrent ?? 4,
       queueMax: options.queueMax ?? 4,
       queueTimeoutMs: 60_000,
+      clock: systemClock,
     }),
     ...options.startChat,
   });
-  const { runner, processes, metrics, slots, newId } = deps;
+  const { runner, processes, metrics, slots, newId, clock } = deps;
   const startChat = createStartChat(deps);
   const health: Health = () =>
     Promise.resolve({
@@ -51,7 +52,7 @@ export function buildTestApp(
     auth: { user: USER, password: PASSWORD, maxFailures: 3, failureWindowMs: 60_000 },
     maxBodyBytes: 64 * 1024,
     keepaliveMs: 0,
-    clock: systemClock,
+    clock,
     newId,
     ...options.app,
   });
