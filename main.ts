@@ -1,22 +1,25 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
 import { createListProcesses } from "./application/list_processes.ts";
+import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
 import { createStartChat } from "./application/start_chat.ts";
-import { detectClaudePath, isExecutableFile } from "./infrastructure/cli_path.ts";
+import type { CliLocation } from "./domain/cli_probe.ts";
+import { cliEnvironment } from "./infrastructure/cli_environment.ts";
+import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
-import { parseDotenv } from "./infrastructure/dotenv.ts";
+import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
+import { readEnv } from "./infrastructure/read_env.ts";
+import { systemClock } from "./infrastructure/system_clock.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
-
-/** Variables the CLI child must not see: the gateway's own secrets, and the marker of a nested Claude Code. */
-const HIDDEN_FROM_CLI = ["AUTH_USER", "AUTH_PASSWORD", "CLAUDECODE"];
 
 /** A running gateway. */
 export interface Server {
@@ -31,92 +34,73 @@ export interface Server {
   finished: Promise<void>;
 }
 
-function globalNpmPrefix(): string | undefined {
-  try {
-    const output = new Deno.Command("npm", { args: ["prefix", "-g"], stdout: "piped", stderr: "null" })
-      .outputSync();
-    return output.success ? new TextDecoder().decode(output.stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function generatePassword(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+/** What {@link buildApp} wires together. */
+interface Wiring {
+  config: Config;
+  env: Record<string, string>;
+  cli: CliLocation;
+  password: string;
+  processes: InMemoryProcessRepository;
+  logger: Logger;
 }
 
 /**
  * Wires the real adapters into the app and starts listening.
  * @param env the environment (real variables over `.env`)
- * @throws {ConfigError} when a variable is invalid
+ * @throws {ConfigError} when a variable is invalid, or the address cannot be listened on
  */
 export function startServer(env: Record<string, string>): Server {
   const config = loadConfig(env);
-  const logger = createConsoleLogger(config.LOG_LEVEL);
-  let password = config.AUTH_PASSWORD;
-  if (password === undefined) {
-    password = generatePassword();
-    console.log(
-      `AUTH_PASSWORD is not set: generated one for this run.\n  user: ${config.AUTH_USER}\n  password: ${password}\n` +
-        "Set AUTH_PASSWORD in .env to keep a password across restarts.",
-    );
-  }
-  const cli = detectClaudePath({
-    configured: config.CLAUDE_PATH,
-    searchPath: env.PATH,
-    home: env.HOME,
-    npmPrefix: globalNpmPrefix,
-    isExecutable: isExecutableFile,
-  });
+  const logger = createConsoleLogger(config.logLevel);
+  const password = config.auth.password ?? announcePassword(config.auth.user);
+  const cli = findClaudeCli(config.cli.path, env);
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
-
-  const childEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_CLI.includes(key)));
   const processes = new InMemoryProcessRepository();
+  const app = buildApp({ config, env, cli, password, processes, logger });
+  const server = listen(config.server, app);
+  const url = urlOf(server.addr);
+  logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
+  return { url, config, finished: server.finished, ...stopping(server, processes, logger) };
+}
+
+/** Generates a password for this run and prints it once. */
+function announcePassword(user: string): string {
+  const password = generatePassword();
+  console.log(
+    `AUTH_PASSWORD is not set: generated one for this run.\n  user: ${user}\n  password: ${password}\n` +
+      "Set AUTH_PASSWORD in .env to keep a password across restarts.",
+  );
+  return password;
+}
+
+/** The use cases on the real adapters, and the app serving them. */
+function buildApp({ config, env, cli, password, processes, logger }: Wiring): OpenAPIHono {
   const metrics = new Metrics();
-  const slots = new ChatSlots({
-    maxConcurrent: config.MAX_CONCURRENT,
-    queueMax: config.QUEUE_MAX,
-    queueTimeoutMs: config.QUEUE_TIMEOUT_S * 1000,
-  });
+  const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
     // With no CLI found, starting a chat fails with a clear 503 naming the missing path.
     claudePath: cli.path ?? "claude",
-    env: childEnv,
-    graceMs: config.CANCEL_GRACE_S * 1000,
-    killAfterMs: config.KILL_AFTER_S * 1000,
-    setsidPath: ["/usr/bin/setsid", "/bin/setsid"].find(isExecutableFile) ?? null,
+    env: cliEnvironment(env),
+    graceMs: config.cli.graceMs,
+    killAfterMs: config.cli.killAfterMs,
+    setsidPath: findSetsid(),
+    clock: systemClock,
   });
-  const now = () => Date.now();
   const newId = () => crypto.randomUUID();
+  const directories = new DenoDirectories();
   const startChat = createStartChat({
     runner,
     processes,
-    directories: new DenoDirectories(),
+    directories,
     slots,
     metrics,
     logger,
-    policy: {
-      allowedRoots: config.ALLOWED_CWD_ROOTS?.map((root) => {
-        try {
-          return Deno.realPathSync(root);
-        } catch {
-          throw new ConfigError(`invalid ALLOWED_CWD_ROOTS: "${root}" does not exist`);
-        }
-      }) ?? null,
-      allowedPermissionModes: config.ALLOWED_PERMISSION_MODES ?? null,
-    },
-    defaults: { permissionMode: config.DEFAULT_PERMISSION_MODE, model: config.DEFAULT_MODEL ?? null },
-    limits: {
-      maxLineBytes: config.MAX_LINE_BYTES,
-      maxRunMs: config.MAX_RUN_S * 1000,
-      idleMs: config.IDLE_TIMEOUT_S * 1000,
-    },
+    ...config.chat,
     newId,
-    now,
+    clock: systemClock,
   });
-  const app = createApp({
+  return createApp({
     startChat,
     cancelProcess: createCancelProcess({ processes }),
     listProcesses: createListProcesses({ processes }),
@@ -124,43 +108,42 @@ export function startServer(env: Record<string, string>): Server {
     metrics,
     slots,
     logger,
-    auth: {
-      user: config.AUTH_USER,
-      password,
-      maxFailures: config.AUTH_MAX_FAILURES,
-      failureWindowMs: config.AUTH_FAILURE_WINDOW_S * 1000,
-    },
-    maxBodyBytes: config.MAX_BODY_BYTES,
-    keepaliveMs: config.KEEPALIVE_S * 1000,
-    now,
+    auth: { ...config.auth, password },
+    ...config.http,
+    clock: systemClock,
     newId,
     docs: registerDocs,
-    docsAuth: config.DOCS_AUTH,
-    corsOrigins: config.CORS_ORIGINS ?? null,
   });
+}
 
-  let server: Deno.HttpServer<Deno.NetAddr>;
+/** Serves `app` on the configured address; a failure to listen is a start-up error. */
+function listen(address: Config["server"], app: OpenAPIHono): Deno.HttpServer<Deno.NetAddr> {
   try {
-    server = Deno.serve({
-      hostname: config.HOST,
-      port: config.PORT,
+    return Deno.serve({
+      hostname: address.host,
+      port: address.port,
       // Our own "listening" line is printed instead of Deno's.
       onListen: () => {},
     }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${reason}`);
+    throw new ConfigError(`cannot listen on HOST=${address.host} PORT=${address.port}: ${reason}`);
   }
-  const addr = server.addr;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  const url = `http://${host}:${addr.port}`;
-  logger.info("listening", { url, max_concurrent: config.MAX_CONCURRENT });
+}
 
+function urlOf(addr: Deno.NetAddr): string {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `http://${host}:${addr.port}`;
+}
+
+/** The server's graceful shutdown (once, however often asked) and its kill. */
+function stopping(
+  server: Deno.HttpServer,
+  processes: InMemoryProcessRepository,
+  logger: Logger,
+): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
   return {
-    url,
-    config,
-    finished: server.finished,
     shutdown() {
       shuttingDown ??= (async () => {
         const running = processes.list();
@@ -179,22 +162,11 @@ export function startServer(env: Record<string, string>): Server {
   };
 }
 
-function readEnv(): Record<string, string> {
-  let fromFile: Record<string, string> = {};
-  try {
-    fromFile = parseDotenv(Deno.readTextFileSync(".env"));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ConfigError(`cannot use .env: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-  return { ...fromFile, ...Deno.env.toObject() };
-}
-
-if (import.meta.main) {
+/** Starts the gateway, or exits 2 with one line naming the problem; stops on SIGTERM/SIGINT. */
+function main(): void {
   let server: Server;
   try {
-    server = startServer(readEnv());
+    server = startServer(readEnv(".env", Deno.env.toObject()));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`claudecode2api: ${error.message}`);
@@ -214,3 +186,5 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGTERM", onSignal);
   Deno.addSignalListener("SIGINT", onSignal);
 }
+
+if (import.meta.main) main();

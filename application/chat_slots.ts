@@ -1,11 +1,15 @@
+import type { Clock, Timer } from "../domain/clock.ts";
 import { CapacityError } from "../domain/errors.ts";
 
-/** A place in the wait queue. */
-export interface QueueTicket {
-  /** Resolves once a slot is this ticket's; rejects when the wait times out. */
-  readonly granted: Promise<void>;
-  /** Leaves the queue (no-op once granted). */
-  leave(): void;
+/** A held slot. Releasing it hands the slot to the longest waiter; releasing it again does nothing. */
+export interface SlotLease {
+  release(): void;
+}
+
+/** A place in the wait queue; releasing it leaves the queue, or releases the lease if it was granted. */
+export interface QueueTicket extends SlotLease {
+  /** Resolves with the lease once a slot is this ticket's; rejects with {@link QueueTimeoutError}. */
+  readonly granted: Promise<SlotLease>;
 }
 
 /** Thrown into a ticket whose wait ran out. */
@@ -17,27 +21,33 @@ export class QueueTimeoutError extends Error {
   }
 }
 
-interface Waiter {
-  grant(): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
 /** Options of {@link ChatSlots}. */
 export interface ChatSlotsOptions {
   maxConcurrent: number;
   queueMax: number;
   queueTimeoutMs: number;
+  /** Times the queue wait. */
+  clock: Clock;
+}
+
+/** A ticket still in the queue: it takes the slot a lease hands over. */
+interface Waiter {
+  grant(): void;
 }
 
 /**
  * Counts running chats against `maxConcurrent` and keeps a bounded FIFO of chats waiting for a slot.
+ * Each slot is a {@link SlotLease}, released exactly once however many times its holder lets go.
  */
 export class ChatSlots {
   #running = 0;
   #queue: Waiter[] = [];
+  #options: ChatSlotsOptions;
 
-  /** @param options capacity limits */
-  constructor(readonly options: ChatSlotsOptions) {}
+  /** @param options capacity limits and the clock */
+  constructor(options: ChatSlotsOptions) {
+    this.#options = options;
+  }
 
   /** Chats holding a slot. */
   get running(): number {
@@ -49,11 +59,11 @@ export class ChatSlots {
     return this.#queue.length;
   }
 
-  /** Takes a slot if one is free and nobody is waiting ahead. */
-  tryAcquire(): boolean {
-    if (this.#running >= this.options.maxConcurrent || this.#queue.length > 0) return false;
+  /** Takes a slot if one is free and nobody is waiting ahead; null otherwise. */
+  tryAcquire(): SlotLease | null {
+    if (this.#running >= this.#options.maxConcurrent || this.#queue.length > 0) return null;
     this.#running++;
-    return true;
+    return this.#lease();
   }
 
   /**
@@ -61,39 +71,52 @@ export class ChatSlots {
    * @throws {CapacityError} when the queue is full
    */
   enqueue(): QueueTicket {
-    const { queueMax, queueTimeoutMs, maxConcurrent } = this.options;
+    const { queueMax, queueTimeoutMs, maxConcurrent } = this.#options;
     if (this.#queue.length >= queueMax) {
       throw new CapacityError(
         Math.max(1, Math.ceil(queueTimeoutMs / 1000 / 4)),
         `all ${maxConcurrent} chat slots are busy and the queue is full (${queueMax} waiting)`,
       );
     }
-    let settled = false;
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const { promise, resolve, reject } = Promise.withResolvers<SlotLease>();
+    let lease: SlotLease | null = null;
+    let timer: Timer | null = null;
     const waiter: Waiter = {
       grant: () => {
-        settled = true;
-        clearTimeout(waiter.timer);
-        resolve();
+        timer?.cancel();
+        lease = this.#lease();
+        resolve(lease);
       },
-      timer: undefined,
     };
     const leave = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(waiter.timer);
+      timer?.cancel();
       this.#queue = this.#queue.filter((other) => other !== waiter);
     };
-    waiter.timer = setTimeout(() => {
+    timer = this.#options.clock.setTimeout(() => {
       leave();
       reject(new QueueTimeoutError(queueTimeoutMs));
     }, queueTimeoutMs);
     this.#queue.push(waiter);
-    return { granted: promise, leave };
+    return {
+      granted: promise,
+      release: () => lease === null ? leave() : lease.release(),
+    };
+  }
+
+  /** A lease on a slot already counted as running. */
+  #lease(): SlotLease {
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#handOver();
+      },
+    };
   }
 
   /** Frees a slot, handing it to the longest waiter if there is one. */
-  release(): void {
+  #handOver(): void {
     const next = this.#queue.shift();
     if (next) next.grant();
     else this.#running--;

@@ -11,8 +11,14 @@ export interface ProcessView {
   status: ProcessStatus;
 }
 
+/** What `GET /processes` answers. */
+export interface ProcessList {
+  processes: ProcessView[];
+  count: number;
+}
+
 /** The use case: every chat that is queued, running or stopping, oldest first. */
-export type ListProcesses = () => { processes: ProcessView[]; count: number };
+export type ListProcesses = () => ProcessList;
 
 /** Creates the ListProcesses use case. */
 export function createListProcesses(deps: { processes: ProcessRepository }): ListProcesses {

@@ -1,19 +1,14 @@
 import type { ChatRequest, PermissionMode } from "../domain/chat_request.ts";
 import type { CliRunner } from "../domain/cli_runner.ts";
+import type { Clock } from "../domain/clock.ts";
 import type { Directories } from "../domain/directories.ts";
-import { DomainError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../domain/errors.ts";
+import { DomainError, SessionBusyError } from "../domain/errors.ts";
 import type { ProcessRepository } from "../domain/process_repository.ts";
 import { Chat, type ChatLimits } from "./chat.ts";
-import { type ChatSlots, QueueTimeoutError } from "./chat_slots.ts";
+import { type ChatPolicy, createCheckChatRequest } from "./check_chat_request.ts";
+import { type ChatSlots, type QueueTicket, QueueTimeoutError, type SlotLease } from "./chat_slots.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-
-/** What the operator allows requests to do. Null means unrestricted. */
-export interface ChatPolicy {
-  /** Real paths (symlinks resolved) that `cwd`, `add_dir` and `plugin_dir` must lie inside. */
-  allowedRoots: string[] | null;
-  allowedPermissionModes: PermissionMode[] | null;
-}
 
 /** Values used when a request leaves a field out. */
 export interface ChatDefaults {
@@ -33,14 +28,80 @@ export interface StartChatDeps {
   defaults: ChatDefaults;
   limits: ChatLimits;
   newId: () => string;
-  now: () => number;
+  clock: Clock;
 }
 
 /** The use case: validates a chat request against the disk and the policy, then runs or queues it. */
 export type StartChat = (request: ChatRequest, options?: { requestId?: string }) => Promise<Chat>;
 
-function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+/** What launching a chat needs. */
+type LaunchContext = Pick<StartChatDeps, "runner" | "metrics" | "logger"> & { requestId?: string };
+
+/**
+ * Starts the CLI of `chat` and hands it over; a chat that ended while its CLI was being spawned has it
+ * killed instead.
+ * @throws {CliUnavailableError} the CLI cannot be started (the chat then ends with `start_failed`)
+ */
+async function launch(
+  chat: Chat,
+  request: ChatRequest,
+  context: LaunchContext,
+): Promise<void> {
+  const { runner, metrics, logger, requestId } = context;
+  try {
+    const run = await runner.start(request);
+    metrics.chatStarted();
+    if (chat.isFinished) {
+      // Cancelled while it was being spawned: it must not run.
+      run.kill();
+      await run.exit;
+      return;
+    }
+    chat.attach(run);
+    logger.info("chat started", {
+      process_id: chat.id,
+      request_id: requestId,
+      pid: run.pid,
+      cwd: chat.cwd,
+      model: chat.model,
+      session_id: chat.sessionId,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    chat.failLaunch("start_failed", message);
+    throw error;
+  }
+}
+
+/** Launches a queued chat once its ticket is granted; a chat whose wait runs out ends with `queue_timeout`. */
+function launchWhenGranted(
+  chat: Chat,
+  request: ChatRequest,
+  ticket: QueueTicket,
+  context: LaunchContext,
+): void {
+  ticket.granted.then(
+    () => {
+      // A chat that ended while it waited has given its place, lease included, back already.
+      if (chat.isFinished) return;
+      launch(chat, request, context).catch((error) => {
+        if (!(error instanceof DomainError)) {
+          context.logger.error("queued chat failed to start", { error: String(error) });
+        }
+      });
+    },
+    (error) => {
+      if (error instanceof QueueTimeoutError) chat.failLaunch("queue_timeout", error.message);
+    },
+  );
+}
+
+/** @throws {SessionBusyError} when a running chat writes the session the request would write */
+function checkSessionFree(processes: ProcessRepository, request: ChatRequest): void {
+  const sessionId = request.session_id;
+  if (!sessionId || request.fork_session) return;
+  const user = processes.list().find((process) => process.sessionId === sessionId);
+  if (user) throw new SessionBusyError(sessionId, user.id);
 }
 
 /**
@@ -54,71 +115,32 @@ function isInside(path: string, root: string): boolean {
  * @throws {CliUnavailableError} the CLI cannot be started
  */
 export function createStartChat(deps: StartChatDeps): StartChat {
-  const { runner, processes, directories, slots, metrics, logger, policy, defaults, limits } = deps;
+  const { processes, slots, metrics, logger, defaults, limits } = deps;
+  const checkRequest = createCheckChatRequest(deps);
 
-  async function checkPath(field: string, path: string, mustBeDirectory: boolean): Promise<string> {
-    const resolved = await directories.resolve(path);
-    if (resolved === null) throw new InvalidFieldError(field, `${field} "${path}" does not exist`);
-    if (mustBeDirectory && !resolved.isDirectory) {
-      throw new InvalidFieldError(field, `${field} "${path}" is not a directory`);
-    }
-    const roots = policy.allowedRoots;
-    if (roots !== null && !roots.some((root) => isInside(resolved.path, root))) {
-      throw new ForbiddenError(
-        field,
-        `${field} "${path}" (real path "${resolved.path}") is outside the allowed roots: ${roots.join(", ")}`,
-      );
-    }
-    return resolved.path;
-  }
-
-  async function checkRequest(request: ChatRequest): Promise<void> {
-    await checkPath("cwd", request.cwd, true);
-    for (const dir of request.add_dir ?? []) await checkPath("add_dir", dir, true);
-    for (const dir of request.plugin_dir ?? []) await checkPath("plugin_dir", dir, false);
-    const modes = policy.allowedPermissionModes;
-    if (modes !== null && request.permission_mode && !modes.includes(request.permission_mode)) {
-      throw new ForbiddenError(
-        "permission_mode",
-        `permission_mode "${request.permission_mode}" is not allowed (allowed: ${modes.join(", ")})`,
-      );
-    }
-  }
-
-  function checkSessionFree(request: ChatRequest): void {
-    const sessionId = request.session_id;
-    if (!sessionId || request.fork_session) return;
-    const user = processes.list().find((process) => process.sessionId === sessionId);
-    if (user) throw new SessionBusyError(sessionId, user.id);
-  }
-
-  async function launch(chat: Chat, request: ChatRequest, requestId?: string): Promise<void> {
-    try {
-      const run = await runner.start(request);
-      metrics.started++;
-      if (chat.isFinished) {
-        // Cancelled while it was being spawned: it must not run.
-        run.kill();
-        await run.exit;
-        return;
-      }
-      chat.attach(run);
-      logger.info("chat started", {
-        process_id: chat.id,
-        request_id: requestId,
-        pid: run.pid,
-        cwd: chat.cwd,
-        model: chat.model,
-        session_id: chat.sessionId,
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      chat.failLaunch("start_failed", message);
-      throw error;
-    }
+  /** A new chat, registered; it gives `place` (its slot, or its place in the queue) up when it finishes. */
+  function register(request: ChatRequest, requestId: string | undefined, place: SlotLease): Chat {
+    const chat = new Chat({
+      id: deps.newId(),
+      requestId,
+      request,
+      startedAt: new Date(deps.clock.now()),
+      limits,
+      metrics,
+      logger,
+      clock: deps.clock,
+      onFinished: (finished) => {
+        place.release();
+        processes.remove(finished.id);
+      },
+    });
+    processes.add(chat);
+    logger.debug("chat request", { process_id: chat.id, request_id: requestId, prompt: request.prompt });
+    return chat;
   }
 
   return async function startChat(input, options = {}) {
+    const { requestId } = options;
     const request: ChatRequest = {
       ...input,
       permission_mode: input.permission_mode ?? defaults.permissionMode,
@@ -126,55 +148,17 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     };
     await checkRequest(request);
     // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
-    checkSessionFree(request);
-    const acquired = slots.tryAcquire();
-    const ticket = acquired ? null : slots.enqueue();
-    let holdsSlot = acquired;
-    const chat = new Chat({
-      id: deps.newId(),
-      requestId: options.requestId,
-      request,
-      startedAt: new Date(deps.now()),
-      limits,
-      metrics,
-      logger,
-      now: deps.now,
-      onFinished: (finished) => {
-        ticket?.leave();
-        if (holdsSlot) slots.release();
-        holdsSlot = false;
-        processes.remove(finished.id);
-      },
-    });
-    processes.add(chat);
-    logger.debug("chat request", {
-      process_id: chat.id,
-      request_id: options.requestId,
-      prompt: request.prompt,
-    });
-    if (ticket === null) {
-      await launch(chat, request, options.requestId);
+    checkSessionFree(processes, request);
+    const lease = slots.tryAcquire();
+    if (lease !== null) {
+      const chat = register(request, requestId, lease);
+      await launch(chat, request, { ...deps, requestId });
       return chat;
     }
-    logger.info("chat queued", { process_id: chat.id, request_id: options.requestId, queued: slots.queued });
-    ticket.granted.then(
-      () => {
-        holdsSlot = true;
-        if (chat.isFinished) {
-          slots.release();
-          holdsSlot = false;
-          return;
-        }
-        launch(chat, request, options.requestId).catch((error) => {
-          if (!(error instanceof DomainError)) {
-            logger.error("queued chat failed to start", { error: String(error) });
-          }
-        });
-      },
-      (error) => {
-        if (error instanceof QueueTimeoutError) chat.failLaunch("queue_timeout", error.message);
-      },
-    );
+    const ticket = slots.enqueue();
+    const chat = register(request, requestId, ticket);
+    logger.info("chat queued", { process_id: chat.id, request_id: requestId, queued: slots.queued });
+    launchWhenGranted(chat, request, ticket, { ...deps, requestId });
     return chat;
   };
 }

@@ -73,3 +73,43 @@ export function statOrNull(path: string): Deno.FileInfo | null {
 export function isExecutableFile(path: string): boolean {
   return executableProblem(statOrNull(path)) === null;
 }
+
+/**
+ * The global npm prefix (`npm prefix -g`), or undefined when npm is missing or fails.
+ * @param npm the npm executable (a name looked up on `PATH`, or a path)
+ */
+export function globalNpmPrefix(npm = "npm"): string | undefined {
+  try {
+    const output = new Deno.Command(npm, { args: ["prefix", "-g"], stdout: "piped", stderr: "null" })
+      .outputSync();
+    return output.success ? new TextDecoder().decode(output.stdout).trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link detectClaudePath} on this machine: real files, `PATH` and `HOME` from `env`, npm asked last.
+ * @param configured `CLAUDE_PATH`, or null to look for the CLI
+ * @param env the environment holding `PATH` and `HOME`
+ */
+export function findClaudeCli(configured: string | null, env: Record<string, string>): CliLocation {
+  return detectClaudePath({
+    configured: configured ?? undefined,
+    searchPath: env.PATH,
+    home: env.HOME,
+    npmPrefix: () => globalNpmPrefix(),
+    isExecutable: isExecutableFile,
+  });
+}
+
+/** Where util-linux `setsid` is usually installed. */
+const SETSID_PLACES = ["/usr/bin/setsid", "/bin/setsid"];
+
+/**
+ * util-linux `setsid`, or null when it is not installed.
+ * @param isExecutable is `path` an executable file? (injected so tests need no real files)
+ */
+export function findSetsid(isExecutable: (path: string) => boolean = isExecutableFile): string | null {
+  return SETSID_PLACES.find(isExecutable) ?? null;
+}

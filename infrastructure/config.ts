@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { LOG_LEVELS } from "../application/logger.ts";
-import { PERMISSION_MODES } from "../domain/chat_request.ts";
+import { LOG_LEVELS, type LogLevel } from "../application/logger.ts";
+import { PERMISSION_MODES, type PermissionMode } from "../domain/chat_request.ts";
 
 const MiB = 1024 * 1024;
 
@@ -13,7 +13,7 @@ const flag = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((value) 
   ["true", "1", "yes"].includes(value)
 );
 
-/** Every setting, read from the environment (`.env` merged under it). */
+/** Every variable, as read from the environment (`.env` merged under it); durations in seconds. */
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: int(0, 65535).default(9876),
@@ -55,8 +55,38 @@ export const ConfigSchema = z.object({
   }
 });
 
-/** The validated configuration. */
-export type Config = z.infer<typeof ConfigSchema>;
+/** The variables after validation, flat and named as in the environment. */
+type ConfigVariables = z.infer<typeof ConfigSchema>;
+
+/**
+ * The validated configuration, grouped by the part of the gateway that uses it and in the units it needs
+ * (durations in milliseconds, `null` for "not set"): each group is passed on as it is.
+ */
+export interface Config {
+  /** Where to listen. */
+  server: { host: string; port: number };
+  /** Basic Auth; `password` null when the gateway must generate one. */
+  auth: { user: string; password: string | null; maxFailures: number; failureWindowMs: number };
+  /** The CLI executable (`CLAUDE_PATH`, null: look for it) and how a chat's CLI is stopped. */
+  cli: { path: string | null; graceMs: number; killAfterMs: number };
+  /** What `createStartChat` takes: request defaults, policy (roots resolved to real paths), limits. */
+  chat: {
+    defaults: { permissionMode: PermissionMode; model: string | null };
+    policy: { allowedRoots: string[] | null; allowedPermissionModes: PermissionMode[] | null };
+    limits: { maxLineBytes: number; maxRunMs: number; idleMs: number };
+  };
+  /** What `ChatSlots` takes. */
+  slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
+  /** The HTTP edge's own settings, as `createApp` takes them. */
+  http: { maxBodyBytes: number; keepaliveMs: number; corsOrigins: string[] | null; docsAuth: boolean };
+  logLevel: LogLevel;
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Resolves a path to its real path, throwing when it does not exist (default `Deno.realPathSync`). */
+  realPath?: (path: string) => string;
+}
 
 /** The configuration is invalid; the message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -67,11 +97,19 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates the environment into a {@link Config}. Empty values count as unset.
+ * Validates the environment into a grouped {@link Config}. Empty values count as unset; the roots of
+ * `ALLOWED_CWD_ROOTS` are resolved to their real paths, so symlinks cannot lead outside them.
  * @param env the variables (the process environment over `.env`)
- * @throws {ConfigError} naming the first invalid variable, its value and the problem
+ * @param options how to resolve real paths
+ * @throws {ConfigError} naming the first invalid variable, its value and the problem, or a missing root
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
+  const variables = parseVariables(env);
+  const realPath = options.realPath ?? Deno.realPathSync;
+  return group(variables, variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null);
+}
+
+function parseVariables(env: Record<string, string | undefined>): ConfigVariables {
   const known = Object.keys(ConfigSchema.shape);
   const input = Object.fromEntries(
     known.map((key) => [key, env[key]?.trim() === "" ? undefined : env[key]?.trim()]),
@@ -87,4 +125,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ? "(unset)"
     : JSON.stringify(value);
   throw new ConfigError(`invalid ${key}=${shown}: ${issue.message}`);
+}
+
+function resolveRoot(root: string, realPath: (path: string) => string): string {
+  try {
+    return realPath(root);
+  } catch {
+    throw new ConfigError(`invalid ALLOWED_CWD_ROOTS: "${root}" does not exist`);
+  }
+}
+
+const ms = (seconds: number) => seconds * 1000;
+
+function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
+  return {
+    server: { host: v.HOST, port: v.PORT },
+    auth: {
+      user: v.AUTH_USER,
+      password: v.AUTH_PASSWORD ?? null,
+      maxFailures: v.AUTH_MAX_FAILURES,
+      failureWindowMs: ms(v.AUTH_FAILURE_WINDOW_S),
+    },
+    cli: { path: v.CLAUDE_PATH ?? null, graceMs: ms(v.CANCEL_GRACE_S), killAfterMs: ms(v.KILL_AFTER_S) },
+    chat: {
+      defaults: { permissionMode: v.DEFAULT_PERMISSION_MODE, model: v.DEFAULT_MODEL ?? null },
+      policy: { allowedRoots, allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null },
+      limits: { maxLineBytes: v.MAX_LINE_BYTES, maxRunMs: ms(v.MAX_RUN_S), idleMs: ms(v.IDLE_TIMEOUT_S) },
+    },
+    slots: { maxConcurrent: v.MAX_CONCURRENT, queueMax: v.QUEUE_MAX, queueTimeoutMs: ms(v.QUEUE_TIMEOUT_S) },
+    http: {
+      maxBodyBytes: v.MAX_BODY_BYTES,
+      keepaliveMs: ms(v.KEEPALIVE_S),
+      corsOrigins: v.CORS_ORIGINS ?? null,
+      docsAuth: v.DOCS_AUTH,
+    },
+    logLevel: v.LOG_LEVEL,
+  };
 }

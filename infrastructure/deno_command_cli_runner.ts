@@ -1,9 +1,11 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
+import type { Clock, Timer } from "../domain/clock.ts";
 import type { CliExit, CliRun, CliRunner } from "../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../domain/errors.ts";
 import { concatBytes } from "../application/concat_bytes.ts";
 import { buildCliArgs } from "./cli_args.ts";
 import { executableProblem, statOrNull } from "./cli_path.ts";
+import { systemClock } from "./system_clock.ts";
 
 /** The stderr tail kept per process. */
 export const STDERR_TAIL_BYTES = 64 * 1024;
@@ -24,6 +26,8 @@ export interface DenoCommandCliRunnerOptions {
    * it can use the cheaper spawn). Without it, `detached: true` does the same job.
    */
   setsidPath?: string | null;
+  /** The timers of the stop escalation (default: the system clock). */
+  clock?: Clock;
 }
 
 function signalGroup(pid: number, signal: Deno.Signal): void {
@@ -101,6 +105,89 @@ async function drainTail(stream: ReadableStream<Uint8Array>, limit: number): Pro
   return all.length > limit ? all.subarray(all.length - limit) : all;
 }
 
+/** Starts the CLI in its own process group, with piped stdio. */
+function spawnCli(options: DenoCommandCliRunnerOptions, request: ChatRequest): Deno.ChildProcess {
+  const { claudePath, env, setsidPath } = options;
+  const args = buildCliArgs(request);
+  if (setsidPath) {
+    // setsid would only report a missing CLI on stderr after the stream began: check first.
+    const problem = executableProblem(statOrNull(claudePath));
+    if (problem) throw new Error(problem);
+  }
+  const command: Deno.CommandOptions = {
+    cwd: request.cwd,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  };
+  return setsidPath
+    ? new Deno.Command(setsidPath, { ...command, args: ["--", claudePath, ...args] }).spawn()
+    : new Deno.Command(claudePath, { ...command, args, detached: true }).spawn();
+}
+
+/** The domain error for a CLI that could not be started. */
+function startError(error: unknown, claudePath: string): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/Argument list too long|os error 7\b/.test(reason)) {
+    // E2BIG: the request's option values together exceed what the OS allows on one command line.
+    return new InvalidFieldError(
+      "(body)",
+      "the request's CLI options are too large together for one command line; pass large values as file paths",
+    );
+  }
+  return new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`);
+}
+
+/** Writes the prompt to the CLI's stdin and closes it. */
+function writePrompt(stdin: WritableStream<Uint8Array>, prompt: string): void {
+  const writer = stdin.getWriter();
+  // The CLI may exit before reading all of a large prompt; the broken pipe is not an error of ours.
+  writer.write(new TextEncoder().encode(prompt)).then(() => writer.close()).catch(() =>
+    writer.abort().catch(() => {})
+  );
+}
+
+/** The {@link CliRun} of a started CLI: its output, its exit, and the escalating stop. */
+function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOptions): CliRun {
+  const { graceMs, killAfterMs, clock = systemClock } = options;
+  const pid = child.pid;
+  let exited = false;
+  const timers: Timer[] = [];
+  const stderrTail = drainTail(child.stderr, STDERR_TAIL_BYTES);
+  const exit: Promise<CliExit> = child.status.then(async (status) => {
+    exited = true;
+    timers.forEach((timer) => timer.cancel());
+    // Anything the CLI left behind in its group (a tool's background job) must not outlive the chat,
+    // and must not hold stdout open.
+    signalGroup(pid, "SIGKILL");
+    const tail = new TextDecoder().decode(await stderrTail);
+    return { code: status.signal ? null : status.code, signal: status.signal ?? null, stderrTail: tail };
+  });
+  let stopping = false;
+  return {
+    pid,
+    readStdout: stdoutReader(child.stdout),
+    exit,
+    stop() {
+      if (stopping || exited) return;
+      stopping = true;
+      signalGroup(pid, "SIGINT");
+      timers.push(clock.setTimeout(() => {
+        if (exited) return;
+        signalGroup(pid, "SIGTERM");
+        timers.push(clock.setTimeout(() => {
+          if (!exited) signalGroup(pid, "SIGKILL");
+        }, killAfterMs));
+      }, graceMs));
+    },
+    kill() {
+      if (!exited) signalGroup(pid, "SIGKILL");
+    },
+  };
+}
+
 /**
  * {@link CliRunner} with `Deno.Command`: no shell, the chat's `cwd`, its own process group (so signals reach
  * every tool the CLI started), the prompt written to stdin, stderr drained all along.
@@ -110,85 +197,13 @@ export class DenoCommandCliRunner implements CliRunner {
   constructor(readonly options: DenoCommandCliRunnerOptions) {}
 
   start(request: ChatRequest): Promise<CliRun> {
-    const { claudePath, env, graceMs, killAfterMs, setsidPath } = this.options;
-    const args = buildCliArgs(request);
     let child: Deno.ChildProcess;
     try {
-      if (setsidPath) {
-        // setsid would only report a missing CLI on stderr after the stream began: check first.
-        const problem = executableProblem(statOrNull(claudePath));
-        if (problem) throw new Error(problem);
-      }
-      const options: Deno.CommandOptions = {
-        cwd: request.cwd,
-        env,
-        clearEnv: true,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      };
-      child = setsidPath
-        ? new Deno.Command(setsidPath, { ...options, args: ["--", claudePath, ...args] }).spawn()
-        : new Deno.Command(claudePath, { ...options, args, detached: true }).spawn();
+      child = spawnCli(this.options, request);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (/Argument list too long|os error 7\b/.test(reason)) {
-        // E2BIG: the request's option values together exceed what the OS allows on one command line.
-        return Promise.reject(
-          new InvalidFieldError(
-            "(body)",
-            "the request's CLI options are too large together for one command line; pass large values as file paths",
-          ),
-        );
-      }
-      return Promise.reject(
-        new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`),
-      );
+      return Promise.reject(startError(error, this.options.claudePath));
     }
-    const pid = child.pid;
-    const prompt = new TextEncoder().encode(request.prompt);
-    const stdin = child.stdin.getWriter();
-    // The CLI may exit before reading all of a large prompt; the broken pipe is not an error of ours.
-    stdin.write(prompt).then(() => stdin.close()).catch(() => stdin.abort().catch(() => {}));
-
-    let exited = false;
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const stderrTail = drainTail(child.stderr, STDERR_TAIL_BYTES);
-    const exit: Promise<CliExit> = child.status.then(async (status) => {
-      exited = true;
-      timers.forEach(clearTimeout);
-      // Anything the CLI left behind in its group (a tool's background job) must not outlive the chat,
-      // and must not hold stdout open.
-      signalGroup(pid, "SIGKILL");
-      const tail = new TextDecoder().decode(await stderrTail);
-      return {
-        code: status.signal ? null : status.code,
-        signal: status.signal ?? null,
-        stderrTail: tail,
-      };
-    });
-
-    let stopping = false;
-    const run: CliRun = {
-      pid,
-      readStdout: stdoutReader(child.stdout),
-      exit,
-      stop() {
-        if (stopping || exited) return;
-        stopping = true;
-        signalGroup(pid, "SIGINT");
-        timers.push(setTimeout(() => {
-          if (exited) return;
-          signalGroup(pid, "SIGTERM");
-          timers.push(setTimeout(() => {
-            if (!exited) signalGroup(pid, "SIGKILL");
-          }, killAfterMs));
-        }, graceMs));
-      },
-      kill() {
-        if (!exited) signalGroup(pid, "SIGKILL");
-      },
-    };
-    return Promise.resolve(run);
+    writePrompt(child.stdin, request.prompt);
+    return Promise.resolve(supervise(child, this.options));
   }
 }

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { OPENAPI_CONFIG, registerOpenApiRoutes } from "./openapi_routes.ts";
+import { OPENAPI_CONFIG } from "./openapi_document.ts";
 
 const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
@@ -170,14 +170,15 @@ async function etagOf(body: string): Promise<string> {
 }
 
 /**
- * Adds `/openapi.json` (the OpenAPI 3.1 document generated from the request schemas), `/docs` (Swagger UI)
- * and `/redoc` (ReDoc). Every file the pages load is served from here, read from the `swagger-ui-dist` and
- * `redoc` npm packages on first request and then kept in memory; nothing is fetched from another host.
- * @param app the app to add the routes to (its auth middleware, if any, is already in place)
+ * Adds `/openapi.json` (the OpenAPI 3.1 document generated from the routes the app declared), `/docs`
+ * (Swagger UI) and `/redoc` (ReDoc). Every file the pages load is served from here, read from the
+ * `swagger-ui-dist` and `redoc` npm packages on first request and then kept in memory; nothing is fetched
+ * from another host.
+ * @param app the app to add the routes to, with every API route mounted (its auth middleware, if any, is
+ *   already in place)
  * @param protect whether the docs are behind Basic Auth (`DOCS_AUTH`): their assets are then cached privately
  */
 export function registerDocs(app: OpenAPIHono, protect: boolean): void {
-  registerOpenApiRoutes(app);
   let openApiDocument: unknown = null;
   app.get("/openapi.json", (c) => {
     openApiDocument ??= app.getOpenAPI31Document(OPENAPI_CONFIG);

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "@hono/zod-openapi";
 import {
   CapacityError,
   CliUnavailableError,
@@ -15,6 +15,11 @@ import {
 export interface FieldProblem {
   field: string;
   message: string;
+}
+
+/** The one JSON error shape every endpoint uses. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: FieldProblem[] };
 }
 
 /** An error the HTTP layer answers with directly (bad JSON, body too large, auth). */
@@ -32,44 +37,9 @@ export class HttpError extends Error {
   }
 }
 
-/** The one JSON error shape every endpoint uses. */
-export function errorBody(code: string, message: string, details?: FieldProblem[]) {
+/** Builds the one JSON error shape. */
+export function errorBody(code: string, message: string, details?: FieldProblem[]): ErrorBody {
   return { error: { code, message, ...(details ? { details } : {}) } };
-}
-
-function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-/** Turns zod issues into one problem per bad field, each naming the field and the value it had. */
-export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        problems.push({ field: [...issue.path, key].join("."), message: `unknown field "${key}"` });
-      }
-      continue;
-    }
-    const field = issue.path.map(String).join(".") || "(body)";
-    const value = valueAt(input, issue.path);
-    problems.push({
-      field,
-      message: value === undefined ? `${field} is required` : `${field} ${show(value)}: ${issue.message}`,
-    });
-  }
-  return problems;
 }
 
 const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCode][] = [
@@ -81,13 +51,26 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCod
   [CliUnavailableError, 503],
 ];
 
+/** Codes for the statuses Hono and its validators raise as `HTTPException`s. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
 /**
- * The app's one error handler: domain errors and {@link HttpError}s become their JSON responses; anything
- * else is logged by the caller and answered with a generic 500 that leaks nothing.
+ * The app's one error handler: domain errors, {@link HttpError}s and Hono's `HTTPException`s become their
+ * JSON responses; anything else is logged by the caller and answered with a generic 500 that leaks nothing.
  */
 export function errorResponse(c: Context, error: unknown): Response | null {
   if (error instanceof HttpError) {
     return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+  }
+  if (error instanceof HTTPException) {
+    const code = HTTP_EXCEPTION_CODES[error.status] ?? "http_error";
+    return c.json(errorBody(code, error.message || `HTTP ${error.status}`), error.status);
   }
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS.find(([type]) => error instanceof type)?.[1] ?? 400;

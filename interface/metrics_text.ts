@@ -1,8 +1,17 @@
-import type { ChatSlots } from "../application/chat_slots.ts";
 import { type Metrics, RUN_TIME_BUCKETS_S } from "../application/metrics.ts";
 
-/** Renders the gateway's counters in the Prometheus text exposition format. */
-export function renderMetrics(metrics: Metrics, slots: ChatSlots): string {
+/** The slot gauges `renderMetrics` shows; `ChatSlots` is one. */
+export interface SlotGauges {
+  readonly running: number;
+  readonly queued: number;
+}
+
+/**
+ * Renders the gateway's counters in the Prometheus text exposition format.
+ * @param metrics the chat counters
+ * @param slots the running and queued chats
+ */
+export function renderMetrics(metrics: Metrics, slots: SlotGauges): string {
   const lines: string[] = [];
   const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

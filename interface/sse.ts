@@ -1,123 +1,8 @@
 import type { ChatEvent, ChatEventSource } from "../domain/chat_event.ts";
+import type { Clock, Timer } from "../domain/clock.ts";
+import { frameEvents, slabAllocator } from "./sse_frame.ts";
 
-const encoder = new TextEncoder();
-const MESSAGE_HEAD = encoder.encode("event: message\ndata: ");
-const NEW_DATA_LINE = encoder.encode("\ndata: ");
-const EVENT_END = encoder.encode("\n\n");
-const KEEPALIVE = encoder.encode(": keepalive\n\n");
-const CR = 0x0d;
-/** Bytes a message adds around its line: the head and the blank line that ends the event. */
-const MESSAGE_FRAME_BYTES = MESSAGE_HEAD.length + EVENT_END.length;
-/** Bytes a carriage return turns into: it is dropped and a new `data:` line starts. */
-const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
-/** Size of the slabs small batches are carved from; bigger batches get a buffer of their own. */
-const SLAB_BYTES = 16 * 1024;
-
-/** Returns a fresh, zeroed buffer of `size` bytes that the caller may keep. */
-type Allocate = (size: number) => Uint8Array;
-
-/** A new ArrayBuffer per batch costs about a microsecond (its backing store is allocated outside the heap). */
-const allocateEach: Allocate = (size) => new Uint8Array(size);
-
-/**
- * An allocator that carves small buffers out of shared slabs, so a stream of one-line batches (the
- * real CLI prints a line at a time) does not pay for one ArrayBuffer each. A region is handed out once and
- * never written again, so a chunk still queued for the socket is never changed; a slab is freed when its
- * last chunk is.
- * @param slabBytes the slab size; requests above a quarter of it are allocated on their own
- */
-function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
-  let slab = new Uint8Array(0);
-  let used = 0;
-  return (size) => {
-    if (size > slabBytes >> 2) return new Uint8Array(size);
-    if (used + size > slab.length) {
-      slab = new Uint8Array(slabBytes);
-      used = 0;
-    }
-    const out = slab.subarray(used, used + size);
-    used += size;
-    return out;
-  };
-}
-
-/**
- * Frames a batch of chat events as SSE into one buffer (one write per batch). A message's `data` is the
- * CLI's line byte for byte; a carriage return inside a line would end the SSE line early, so it becomes a
- * new `data:` line (clients join those with `\n`).
- *
- * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
- * finds the rare lines with a carriage return), the second fills it.
- * @param events the batch, in order
- */
-export function encodeEvents(events: ChatEvent[]): Uint8Array {
-  return frame(events, allocateEach);
-}
-
-function frame(events: ChatEvent[], allocate: Allocate): Uint8Array {
-  let size = 0;
-  // Only lines holding a carriage return need a second look; most batches have none, and pay nothing.
-  let withCr: Set<number> | null = null;
-  let others: (Uint8Array | undefined)[] | null = null;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
-    if (event.type === "message") {
-      const line = event.line;
-      size += MESSAGE_FRAME_BYTES + line.length;
-      let cr = line.indexOf(CR);
-      if (cr !== -1) {
-        (withCr ??= new Set()).add(i);
-        while (cr !== -1) {
-          size += CR_EXTRA_BYTES;
-          cr = line.indexOf(CR, cr + 1);
-        }
-      }
-    } else {
-      const bytes = encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
-      (others ??= [])[i] = bytes;
-      size += bytes.length;
-    }
-  }
-  const out = allocate(size);
-  let offset = 0;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
-    if (event.type !== "message") {
-      const bytes = others![i]!;
-      out.set(bytes, offset);
-      offset += bytes.length;
-      continue;
-    }
-    out.set(MESSAGE_HEAD, offset);
-    offset += MESSAGE_HEAD.length;
-    const line = event.line;
-    if (withCr !== null && withCr.has(i)) {
-      offset = copySplittingCr(line, out, offset);
-    } else {
-      out.set(line, offset);
-      offset += line.length;
-    }
-    out.set(EVENT_END, offset);
-    offset += EVENT_END.length;
-  }
-  return out;
-}
-
-function copySplittingCr(line: Uint8Array, out: Uint8Array, at: number): number {
-  let offset = at;
-  let start = 0;
-  let cr = line.indexOf(CR);
-  while (cr !== -1) {
-    out.set(line.subarray(start, cr), offset);
-    offset += cr - start;
-    out.set(NEW_DATA_LINE, offset);
-    offset += NEW_DATA_LINE.length;
-    start = cr + 1;
-    cr = line.indexOf(CR, start);
-  }
-  out.set(start === 0 ? line : line.subarray(start), offset);
-  return offset + line.length - start;
-}
+const KEEPALIVE = new TextEncoder().encode(": keepalive\n\n");
 
 /** Options of {@link sseBody}. */
 export interface SseBodyOptions {
@@ -125,54 +10,79 @@ export interface SseBodyOptions {
   keepaliveMs: number;
   /** Called once when the client goes away before the stream ended. */
   onClientGone: () => void;
+  /** Times the keepalive. */
+  clock: Clock;
+}
+
+/** A stream's keepalive: it sends when the stream has been silent for `keepaliveMs`. */
+interface Keepalive {
+  /** Something was written: silence starts again now. */
+  wrote(): void;
+  /** The stream is over: no more keepalives. */
+  stop(): void;
+}
+
+/**
+ * One keepalive timer per stream, re-armed lazily from the time of the last write, rather than a timer per
+ * batch: at full speed a chat writes thousands of batches a second.
+ * @param send writes a keepalive if the stream can take one now; returns whether it did
+ */
+function startKeepalive(keepaliveMs: number, clock: Clock, send: () => boolean): Keepalive {
+  let lastWriteAt = clock.now();
+  let timer: Timer | null = null;
+  let stopped = false;
+  const onTimer = () => {
+    timer = null;
+    if (stopped) return;
+    const silentMs = clock.now() - lastWriteAt;
+    if (silentMs < keepaliveMs) {
+      timer = clock.setTimeout(onTimer, keepaliveMs - silentMs);
+      return;
+    }
+    if (send()) lastWriteAt = clock.now();
+    timer = clock.setTimeout(onTimer, keepaliveMs);
+  };
+  if (keepaliveMs > 0) timer = clock.setTimeout(onTimer, keepaliveMs);
+  return {
+    wrote: () => {
+      lastWriteAt = clock.now();
+    },
+    stop: () => {
+      stopped = true;
+      timer?.cancel();
+      timer = null;
+    },
+  };
 }
 
 /**
  * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
- * only as fast as the client takes bytes.
- *
- * One keepalive timer per stream, re-armed lazily from the time of the last write, rather than a timer per
- * batch: at full speed a chat writes thousands of batches a second.
+ * only as fast as the client takes bytes. Keepalives go out only while the client waits for data and has
+ * taken everything sent so far, so they never pile up behind a slow client.
  */
 export function sseBody(
   source: ChatEventSource,
   options: SseBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const { keepaliveMs } = options;
   let ended = false;
   let waiting = false;
-  let lastWriteAt = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let keepalive!: Keepalive;
   const allocate = slabAllocator();
-
-  const onTimer = () => {
-    timer = undefined;
-    if (ended) return;
-    const silentMs = performance.now() - lastWriteAt;
-    if (silentMs < keepaliveMs) {
-      timer = setTimeout(onTimer, keepaliveMs - silentMs);
-      return;
-    }
-    // Only while the client is waiting for data and has taken everything sent so far, so keepalives never
-    // pile up behind a slow client.
-    if (waiting && (controller.desiredSize ?? 0) >= 0) {
-      controller.enqueue(KEEPALIVE);
-      lastWriteAt = performance.now();
-    }
-    timer = setTimeout(onTimer, keepaliveMs);
+  const sendKeepalive = () => {
+    if (!waiting || (controller.desiredSize ?? 0) < 0) return false;
+    controller.enqueue(KEEPALIVE);
+    return true;
   };
   const stop = () => {
     ended = true;
-    clearTimeout(timer);
-    timer = undefined;
+    keepalive.stop();
   };
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
-      lastWriteAt = performance.now();
-      if (keepaliveMs > 0) timer = setTimeout(onTimer, keepaliveMs);
+      keepalive = startKeepalive(options.keepaliveMs, options.clock, sendKeepalive);
     },
     async pull() {
       const pending = source.next();
@@ -193,8 +103,8 @@ export function sseBody(
         controller.close();
         return;
       }
-      controller.enqueue(frame(batch, allocate));
-      lastWriteAt = performance.now();
+      controller.enqueue(frameEvents(batch, allocate));
+      keepalive.wrote();
     },
     cancel() {
       if (ended) return;

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import type { ChatEvent } from "../../domain/chat_event.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
-import { type ChatPolicy, createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
+import { createStartChat } from "../../application/start_chat.ts";
 import { CapacityError, ForbiddenError, InvalidFieldError, SessionBusyError } from "../../domain/errors.ts";
 import { CliUnavailableError } from "../../domain/errors.ts";
-import { FakeCliRunner, FakeDirectories } from "../support/fakes.ts";
+import { systemClock } from "../../infrastructure/system_clock.ts";
+import { collectEvents as collect, messageLines as lines, settle } from "../support/chat_events.ts";
+import { FakeClock } from "../support/fake_clock.ts";
+import { FakeDirectories } from "../support/fakes.ts";
 import { fakeStartChatDeps } from "../support/start_chat_deps.ts";
 
-const decoder = new TextDecoder();
-
-function setup(overrides: Partial<StartChatDeps> & { policy?: ChatPolicy; maxConcurrent?: number } = {}) {
+function setup(overrides: Parameters<typeof fakeStartChatDeps>[0] & { maxConcurrent?: number } = {}) {
   let ids = 0;
   const deps = fakeStartChatDeps({
     directories: new FakeDirectories(["/work", "/tmp", "/etc"], ["/work/plugin.zip"], {
@@ -19,22 +19,13 @@ function setup(overrides: Partial<StartChatDeps> & { policy?: ChatPolicy; maxCon
       maxConcurrent: overrides.maxConcurrent ?? 4,
       queueMax: 2,
       queueTimeoutMs: 60_000,
+      clock: overrides.clock ?? systemClock,
     }),
     newId: () => `p${++ids}`,
     ...overrides,
   });
   const { runner, processes, metrics, slots } = deps;
   return { startChat: createStartChat(deps), runner, processes, metrics, slots };
-}
-
-async function collect(events: ReadableStream<ChatEvent[]>): Promise<ChatEvent[]> {
-  const all: ChatEvent[] = [];
-  for await (const batch of events) all.push(...batch);
-  return all;
-}
-
-function lines(events: ChatEvent[]): string[] {
-  return events.flatMap((event) => event.type === "message" ? [decoder.decode(event.line)] : []);
 }
 
 Deno.test("startChat() streams each CLI line as one message event, then done", async () => {
@@ -164,12 +155,17 @@ Deno.test("startChat() queues past MAX_CONCURRENT, starts queued chats as slots 
 });
 
 Deno.test("startChat() ends a chat that waited longer than the queue timeout with an error event", async () => {
-  const runner = new FakeCliRunner();
-  const slots = new ChatSlots({ maxConcurrent: 1, queueMax: 1, queueTimeoutMs: 30 });
-  const { startChat } = setup({ runner, slots });
+  const clock = new FakeClock();
+  const slots = new ChatSlots({ maxConcurrent: 1, queueMax: 1, queueTimeoutMs: 30_000, clock });
+  const { startChat, runner } = setup({ slots, clock });
   const first = await startChat({ prompt: "1", cwd: "/work" });
   const queued = await startChat({ prompt: "2", cwd: "/work" });
-  const events = await collect(queued.events);
+  const collecting = collect(queued.events);
+  await settle();
+  clock.advance(29_999);
+  assert.equal(queued.isFinished, false);
+  clock.advance(1);
+  const events = await collecting;
   assert.deepEqual(events.map((event) => event.type), ["error", "done"]);
   assert.ok(events[0].type === "error" && events[0].data.reason === "queue_timeout");
   runner.runs[0].end();
@@ -183,71 +179,6 @@ Deno.test("startChat() throws CliUnavailableError and frees the slot when the CL
   await assert.rejects(startChat({ prompt: "x", cwd: "/work" }), CliUnavailableError);
   assert.equal(slots.running, 0);
   assert.equal(processes.list().length, 0);
-});
-
-Deno.test("stop() interrupts the CLI and the stream carries what it prints while stopping", async () => {
-  const { startChat, runner } = setup();
-  const chat = await startChat({ prompt: "x", cwd: "/work" });
-  runner.runs[0].write("partial\n");
-  chat.stop("cancelled");
-  assert.equal(chat.status, "stopping");
-  const events = await collect(chat.events);
-  assert.deepEqual(lines(events), ["partial", '{"type":"result","subtype":"error_during_execution"}']);
-  const done = events.at(-1)!;
-  assert.ok(done.type === "done" && done.data.cancelled && done.data.stop_reason === "cancelled");
-  assert.equal(runner.runs[0].stops, 1);
-});
-
-Deno.test("a consumer that cancels the stream stops the CLI and the chat still finishes", async () => {
-  const { startChat, runner, processes, metrics } = setup();
-  const chat = await startChat({ prompt: "x", cwd: "/work" });
-  const run = runner.runs[0];
-  // The CLI keeps printing after the client left: nobody reads, but the pipe must still be drained.
-  run.onStop = (fake) => {
-    for (let i = 0; i < 5; i++) fake.write(`late ${i}\n`);
-    fake.end();
-  };
-  const reader = chat.events.getReader();
-  run.write("one\n");
-  await reader.read();
-  await reader.cancel();
-  await chat.finished;
-  assert.equal(run.stops, 1);
-  assert.equal(processes.list().length, 0);
-  assert.equal(metrics.finished.disconnected, 1);
-});
-
-Deno.test("MAX_RUN_S stops a chat that runs too long, and its error event names the limit", async () => {
-  const { startChat, runner, metrics } = setup({
-    limits: { maxLineBytes: 1 << 20, maxRunMs: 20, idleMs: 0 },
-  });
-  const chat = await startChat({ prompt: "x", cwd: "/work" });
-  runner.runs[0].write("working\n");
-  const events = await collect(chat.events);
-  const error = events.find((event) => event.type === "error");
-  assert.ok(error?.type === "error");
-  assert.equal(error.data.reason, "max_run");
-  assert.match(error.data.message, /MAX_RUN_S/);
-  assert.equal(metrics.finished.timeout, 1);
-});
-
-Deno.test("IDLE_TIMEOUT_S stops a CLI that prints nothing, but a slow reader is not idleness", async () => {
-  const { startChat, runner } = setup({ limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 40 } });
-  const slowReader = await startChat({ prompt: "x", cwd: "/work" });
-  const run = runner.runs[0];
-  for (let i = 0; i < 3; i++) run.write(`line ${i}\n`);
-  const reader = slowReader.events.getReader();
-  await reader.read();
-  // Nobody reads for longer than the idle limit while output waits: no stop.
-  await new Promise((resolve) => setTimeout(resolve, 120));
-  assert.equal(run.stops, 0);
-  run.end();
-  while (!(await reader.read()).done) { /* drain */ }
-
-  const silent = await startChat({ prompt: "y", cwd: "/work" });
-  const events = await collect(silent.events);
-  const error = events.find((event) => event.type === "error");
-  assert.ok(error?.type === "error" && error.data.reason === "idle");
 });
 
 Deno.test("the session id comes from the request, else from the CLI's init line", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { detectClaudePath, isExecutableFile, usualPlaces } from "../../infrastructure/cli_path.ts";
+import { detectClaudePath, usualPlaces } from "../../infrastructure/cli_path.ts";
 
 /** An `isExecutable` over a fixed set of paths that also records every path it was asked about. */
 function executables(...paths: string[]) {
@@ -151,82 +151,4 @@ Deno.test("detectClaudePath() says how to install the CLI when nothing is found"
 Deno.test("detectClaudePath() works without PATH or home", () => {
   const found = detectClaudePath({ isExecutable: executables("/usr/local/bin/claude").isExecutable });
   assert.deepEqual(found, { path: "/usr/local/bin/claude" });
-});
-
-function withTempDir(fn: (dir: string) => void): void {
-  const dir = Deno.makeTempDirSync({ prefix: "cli_path_test_" });
-  try {
-    fn(dir);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
-
-Deno.test("isExecutableFile() is true for a file with mode 0o755", () => {
-  withTempDir((dir) => {
-    const path = `${dir}/claude`;
-    Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o755);
-    assert.equal(isExecutableFile(path), true);
-  });
-});
-
-Deno.test("isExecutableFile() is true when only one execute bit is set", () => {
-  withTempDir((dir) => {
-    const path = `${dir}/claude`;
-    Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o601);
-    assert.equal(isExecutableFile(path), true);
-  });
-});
-
-Deno.test("isExecutableFile() is false for a file with mode 0o644", () => {
-  withTempDir((dir) => {
-    const path = `${dir}/claude`;
-    Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o644);
-    assert.equal(isExecutableFile(path), false);
-  });
-});
-
-Deno.test("isExecutableFile() is false for a directory, even with execute bits", () => {
-  withTempDir((dir) => {
-    Deno.mkdirSync(`${dir}/claude`, { mode: 0o755 });
-    assert.equal(isExecutableFile(`${dir}/claude`), false);
-  });
-});
-
-Deno.test("isExecutableFile() is false for a missing path", () => {
-  withTempDir((dir) => {
-    assert.equal(isExecutableFile(`${dir}/missing`), false);
-    assert.equal(isExecutableFile(`${dir}/missing/deeper/claude`), false);
-  });
-});
-
-Deno.test("isExecutableFile() follows a symlink to an executable file", () => {
-  withTempDir((dir) => {
-    Deno.writeTextFileSync(`${dir}/real`, "#!/bin/sh\n");
-    Deno.chmodSync(`${dir}/real`, 0o755);
-    Deno.symlinkSync(`${dir}/real`, `${dir}/claude`);
-    Deno.symlinkSync(`${dir}/gone`, `${dir}/dangling`);
-    assert.equal(isExecutableFile(`${dir}/claude`), true);
-    assert.equal(isExecutableFile(`${dir}/dangling`), false);
-  });
-});
-
-Deno.test("detectClaudePath() with isExecutableFile finds a real executable on PATH", () => {
-  withTempDir((dir) => {
-    Deno.mkdirSync(`${dir}/empty`);
-    Deno.mkdirSync(`${dir}/plain`);
-    Deno.mkdirSync(`${dir}/bin`);
-    Deno.writeTextFileSync(`${dir}/plain/claude`, "not executable");
-    Deno.chmodSync(`${dir}/plain/claude`, 0o644);
-    Deno.writeTextFileSync(`${dir}/bin/claude`, "#!/bin/sh\n");
-    Deno.chmodSync(`${dir}/bin/claude`, 0o755);
-    const found = detectClaudePath({
-      searchPath: `${dir}/empty:${dir}/plain:${dir}/bin`,
-      isExecutable: isExecutableFile,
-    });
-    assert.deepEqual(found, { path: `${dir}/bin/claude` });
-  });
 });

@@ -10,6 +10,8 @@ export class FakeRun implements CliRun {
   readonly exit: Promise<CliExit>;
   stops = 0;
   kills = 0;
+  /** Calls of {@link readStdout} so far. */
+  reads = 0;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #resolveExit!: (exit: CliExit) => void;
   #closed = false;
@@ -31,6 +33,7 @@ export class FakeRun implements CliRun {
   }
 
   async readStdout(): Promise<Uint8Array | null> {
+    this.reads++;
     const { value, done } = await this.#reader.read();
     return done ? null : value;
   }

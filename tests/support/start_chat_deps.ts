@@ -3,25 +3,30 @@ import { silentLogger } from "../../application/logger.ts";
 import { Metrics } from "../../application/metrics.ts";
 import type { StartChatDeps } from "../../application/start_chat.ts";
 import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
+import { systemClock } from "../../infrastructure/system_clock.ts";
 import { FakeCliRunner, FakeDirectories } from "./fakes.ts";
 
-/** StartChat's dependencies over fakes: no policy, no time limits, 4 slots; `overrides` replace any part. */
+/**
+ * StartChat's dependencies over fakes: no policy, no time limits, 4 slots, the system clock (a test that
+ * drives time passes a FakeClock, and slots made with it); `overrides` replace any part.
+ */
 export function fakeStartChatDeps(
-  overrides: Partial<StartChatDeps> = {},
+  overrides: Partial<Omit<StartChatDeps, "runner">> & { runner?: FakeCliRunner } = {},
 ): StartChatDeps & { runner: FakeCliRunner } {
   let ids = 0;
+  const clock = overrides.clock ?? systemClock;
   return {
     runner: new FakeCliRunner(),
     processes: new InMemoryProcessRepository(),
     directories: new FakeDirectories(["/work", "/tmp"]),
-    slots: new ChatSlots({ maxConcurrent: 4, queueMax: 4, queueTimeoutMs: 60_000 }),
+    slots: new ChatSlots({ maxConcurrent: 4, queueMax: 4, queueTimeoutMs: 60_000, clock }),
     metrics: new Metrics(),
     logger: silentLogger,
     policy: { allowedRoots: null, allowedPermissionModes: null },
     defaults: { permissionMode: "acceptEdits", model: null },
     limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0 },
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-    now: () => Date.now(),
+    clock,
     ...overrides,
-  } as StartChatDeps & { runner: FakeCliRunner };
+  };
 }

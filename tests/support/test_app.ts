@@ -1,10 +1,13 @@
+import assert from "node:assert/strict";
 import { createCancelProcess } from "../../application/cancel_process.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { silentLogger } from "../../application/logger.ts";
-import { createStartChat, type StartChatDeps } from "../../application/start_chat.ts";
+import { createStartChat } from "../../application/start_chat.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
+import { registerDocs } from "../../interface/docs.ts";
+import { systemClock } from "../../infrastructure/system_clock.ts";
 import { fakeStartChatDeps } from "./start_chat_deps.ts";
 
 /** Credentials of the test app. */
@@ -16,7 +19,7 @@ export const AUTH = { Authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` };
 export function buildTestApp(
   options: {
     app?: Partial<AppDeps>;
-    startChat?: Partial<StartChatDeps>;
+    startChat?: Parameters<typeof fakeStartChatDeps>[0];
     maxConcurrent?: number;
     queueMax?: number;
   } = {},
@@ -26,10 +29,11 @@ export function buildTestApp(
       maxConcurrent: options.maxConcurrent ?? 4,
       queueMax: options.queueMax ?? 4,
       queueTimeoutMs: 60_000,
+      clock: systemClock,
     }),
     ...options.startChat,
   });
-  const { runner, processes, metrics, slots, newId } = deps;
+  const { runner, processes, metrics, slots, newId, clock } = deps;
   const startChat = createStartChat(deps);
   const health: Health = () =>
     Promise.resolve({
@@ -48,7 +52,7 @@ export function buildTestApp(
     auth: { user: USER, password: PASSWORD, maxFailures: 3, failureWindowMs: 60_000 },
     maxBodyBytes: 64 * 1024,
     keepaliveMs: 0,
-    now: () => Date.now(),
+    clock,
     newId,
     ...options.app,
   });
@@ -62,4 +66,23 @@ export function chatRequest(body: unknown, headers: Record<string, string> = {})
     headers: { "Content-Type": "application/json", ...AUTH, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   };
+}
+
+/** The JSON error shape, as tests read it. */
+export interface ErrorJson {
+  error: { code: string; message: string; details?: { field: string; message: string }[] };
+}
+
+/** The test app with the docs routes. */
+export function buildDocsApp(docsAuth = false) {
+  return buildTestApp({ app: { docs: registerDocs, docsAuth } }).app;
+}
+
+/** The OpenAPI document the test app serves. */
+// deno-lint-ignore no-explicit-any
+export async function fetchOpenApiDocument(): Promise<any> {
+  const response = await buildDocsApp().request("/openapi.json");
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("Content-Type") ?? "", /^application\/json/);
+  return await response.json();
 }

@@ -1,5 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { EFFORT_LEVELS, PERMISSION_MODES, SETTING_SOURCES } from "../domain/chat_request.ts";
+import {
+  type ChatRequest,
+  EFFORT_LEVELS,
+  PERMISSION_MODES,
+  SETTING_SOURCES,
+} from "../domain/chat_request.ts";
 
 const noNul = (value: string) => !value.includes("\0");
 const NUL_MESSAGE = "must not contain NUL characters";
@@ -22,7 +27,10 @@ const absolutePath = () => nonEmpty().refine((value) => value.startsWith("/"), "
 const flag = (cliFlag: string, description: string) =>
   z.boolean().optional().openapi({ description: `${description} CLI: \`${cliFlag}\`.`, example: true });
 
-/** The body of `POST /chat`: the spec's 15 fields plus the pinned CLI's other print-mode options. */
+/**
+ * The body of `POST /chat`: the spec's 15 fields plus the pinned CLI's other print-mode options. Its output
+ * is checked to be a `ChatRequest` at compile time.
+ */
 export const ChatRequestSchema = z.strictObject({
   prompt: z.string().refine((value) => value.trim() !== "", "must not be empty").openapi({
     description: "The user prompt. Written to the CLI's stdin, never passed as an argument.",
@@ -154,49 +162,4 @@ export const ChatRequestSchema = z.strictObject({
 }).openapi("ChatRequest", {
   // The spec's own example; "Try it out" starts from it (the per-field examples do not combine).
   example: { prompt: "Create hello.txt with Hello World", cwd: "/home/user/projects/myapp" },
-});
-
-/** Every error response: a stable code, a human message, and per-field details for validation errors. */
-export const ErrorSchema = z.object({
-  error: z.object({
-    code: z.string().openapi({ example: "validation_error" }),
-    message: z.string().openapi({ example: 'cwd "relative/dir" must be an absolute path' }),
-    details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  }),
-}).openapi("Error");
-
-/** `GET /health`. */
-export const HealthSchema = z.union([
-  z.object({
-    status: z.literal("ok"),
-    claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
-    claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
-  }),
-  z.object({
-    status: z.literal("error"),
-    claude_path: z.string().nullable(),
-    error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
-  }),
-]).openapi("Health");
-
-/** One entry of `GET /processes`. */
-export const ProcessSchema = z.object({
-  process_id: z.uuid(),
-  cwd: z.string().openapi({ example: "/home/user/project" }),
-  model: z.string().nullable().openapi({ example: "sonnet" }),
-  started_at: z.string().openapi({ example: "2024-01-01T12:00:00Z", description: "ISO 8601, UTC" }),
-  session_id: z.string().nullable().openapi({ example: "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11" }),
-  status: z.enum(["queued", "running", "stopping"]),
-}).openapi("Process");
-
-/** `GET /processes`. */
-export const ProcessListSchema = z.object({
-  processes: z.array(ProcessSchema),
-  count: z.number().int(),
-}).openapi("ProcessList");
-
-/** `DELETE /chat/{process_id}`. */
-export const CancelSchema = z.object({
-  status: z.literal("cancelled"),
-  process_id: z.uuid(),
-}).openapi("Cancelled");
+}) satisfies z.ZodType<ChatRequest>;

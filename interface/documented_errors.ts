@@ -1,0 +1,122 @@
+import { z } from "@hono/zod-openapi";
+import { errorBody, type FieldProblem } from "./error_response.ts";
+import { EXAMPLE_PROCESS_ID, EXAMPLE_SESSION_ID } from "./openapi_examples.ts";
+import { ErrorSchema } from "./response_schemas.ts";
+
+/** One example of an error response. */
+interface ErrorExample {
+  code: string;
+  message: string;
+  details?: FieldProblem[];
+  summary?: string;
+}
+
+const RetryAfterHeader = z.object({
+  "Retry-After": z.string().openapi({ description: "Seconds to wait before retrying.", example: "15" }),
+});
+
+/**
+ * An error response for a route's `responses`: the one JSON error shape, with one named example per code.
+ * @param description what the status means here
+ * @param examples one per error code the status can carry
+ * @param options `retryAfter`: the response has a `Retry-After` header
+ */
+export function documentedError(
+  description: string,
+  examples: ErrorExample[],
+  options: { retryAfter?: boolean } = {},
+) {
+  return {
+    description,
+    ...(options.retryAfter ? { headers: RetryAfterHeader } : {}),
+    content: {
+      "application/json": {
+        schema: ErrorSchema,
+        examples: Object.fromEntries(examples.map((example) => [example.code, {
+          summary: example.summary ?? example.code,
+          value: errorBody(example.code, example.message, example.details),
+        }])),
+      },
+    },
+  };
+}
+
+const TOO_MANY_AUTH_FAILURES: ErrorExample = {
+  code: "too_many_auth_failures",
+  message: "too many failed logins; retry in 60 s",
+  summary: "too many failed logins from this address (AUTH_MAX_FAILURES in AUTH_FAILURE_WINDOW_S)",
+};
+const FORBIDDEN_MESSAGE = 'cwd "/etc" (real path "/etc") is outside the allowed roots: /home/user/projects';
+
+/** The error responses every route behind Basic Auth has (401, 429, 500). */
+export const PROTECTED_ROUTE_ERRORS = {
+  401: documentedError(
+    "`unauthorized`: Basic Auth credentials are missing or wrong (with `WWW-Authenticate: Basic`).",
+    [{ code: "unauthorized", message: "Basic Auth credentials are required" }],
+  ),
+  429: documentedError(
+    "`too_many_auth_failures`: this address failed to log in too often; see `Retry-After`.",
+    [TOO_MANY_AUTH_FAILURES],
+    { retryAfter: true },
+  ),
+  500: documentedError("`internal_error`: an unexpected failure; details are in the server log.", [
+    { code: "internal_error", message: "internal error; see the server log" },
+  ]),
+};
+
+/** The error responses of `POST /chat` beyond {@link PROTECTED_ROUTE_ERRORS}. */
+export const START_CHAT_ERRORS = {
+  400: documentedError("`invalid_json`: the body is not a JSON object.", [
+    { code: "invalid_json", message: "request body is not valid JSON: Unexpected end of JSON input" },
+  ]),
+  403: documentedError("`forbidden`: a path or permission mode is outside what the operator allows.", [
+    {
+      code: "forbidden",
+      message: FORBIDDEN_MESSAGE,
+      details: [{ field: "cwd", message: FORBIDDEN_MESSAGE }],
+    },
+  ]),
+  409: documentedError("`session_busy`: another running chat is writing to this `session_id`.", [{
+    code: "session_busy",
+    message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,
+  }]),
+  413: documentedError("`payload_too_large`: the body is larger than MAX_BODY_BYTES.", [
+    { code: "payload_too_large", message: "request body is larger than 1048576 bytes" },
+  ]),
+  415: documentedError(
+    "`unsupported_media_type`: the body is not sent as `Content-Type: application/json` (which also keeps " +
+      "browser forms and `no-cors` requests from other sites out).",
+    [{
+      code: "unsupported_media_type",
+      message: 'Content-Type "text/plain" is not supported; send application/json',
+    }],
+  ),
+  422: documentedError("`validation_error`: one or more fields are invalid; `details` names each.", [{
+    code: "validation_error",
+    message: 'cwd "relative/dir": must be an absolute path; unknown field "promt"',
+    details: [
+      { field: "cwd", message: 'cwd "relative/dir": must be an absolute path' },
+      { field: "promt", message: 'unknown field "promt"' },
+    ],
+  }]),
+  429: documentedError(
+    "`capacity_exhausted`: every slot and queue place is taken; or `too_many_auth_failures`. See `Retry-After`.",
+    [
+      { code: "capacity_exhausted", message: "all 4 chat slots are busy and the queue is full (16 waiting)" },
+      TOO_MANY_AUTH_FAILURES,
+    ],
+    { retryAfter: true },
+  ),
+  503: documentedError("`cli_unavailable`: the Claude Code CLI cannot be found or started.", [{
+    code: "cli_unavailable",
+    message: 'cannot start the Claude Code CLI "/usr/local/bin/claude": No such file or directory',
+  }]),
+};
+
+/** The error response of `DELETE /chat/{process_id}` for an id that is not a running or queued chat. */
+export const PROCESS_NOT_FOUND = documentedError(
+  "`process_not_found`: no running or queued chat has this id.",
+  [
+    { code: "process_not_found", message: `process "${EXAMPLE_PROCESS_ID}" is not running` },
+  ],
+);

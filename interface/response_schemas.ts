@@ -1,0 +1,118 @@
+import { z } from "@hono/zod-openapi";
+import type { CancelProcess } from "../application/cancel_process.ts";
+import type { HealthReport } from "../application/health.ts";
+import type { ProcessList, ProcessView } from "../application/list_processes.ts";
+import { type ChatDoneData, type ChatErrorData, END_REASONS, ERROR_REASONS } from "../domain/chat_event.ts";
+import { PROCESS_STATUSES } from "../domain/managed_process.ts";
+import type { ErrorBody } from "./error_response.ts";
+import { wireSchema } from "./wire_schema.ts";
+
+const EXAMPLE_SESSION_ID = "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11";
+
+/** Every error response: a stable code, a human message, and per-field details for validation errors. */
+export const ErrorSchema = wireSchema<ErrorBody>()(
+  z.object({
+    error: z.object({
+      code: z.string().openapi({ example: "validation_error" }),
+      message: z.string().openapi({ example: 'cwd "relative/dir" must be an absolute path' }),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  }).openapi("Error"),
+);
+
+/** `GET /health`. */
+export const HealthSchema = wireSchema<HealthReport>()(
+  z.union([
+    z.object({
+      status: z.literal("ok"),
+      claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
+      claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
+    }),
+    z.object({
+      status: z.literal("error"),
+      claude_path: z.string().nullable(),
+      error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
+    }),
+  ]).openapi("Health"),
+);
+
+/** One entry of `GET /processes`. */
+export const ProcessSchema = wireSchema<ProcessView>()(
+  z.object({
+    process_id: z.uuid(),
+    cwd: z.string().openapi({ example: "/home/user/project" }),
+    model: z.string().nullable().openapi({ example: "sonnet" }),
+    started_at: z.string().openapi({ example: "2024-01-01T12:00:00Z", description: "ISO 8601, UTC" }),
+    session_id: z.string().nullable().openapi({ example: EXAMPLE_SESSION_ID }),
+    status: z.enum(PROCESS_STATUSES),
+  }).openapi("Process"),
+);
+
+/** `GET /processes`. */
+export const ProcessListSchema = wireSchema<ProcessList>()(
+  z.object({
+    processes: z.array(ProcessSchema),
+    count: z.number().int(),
+  }).openapi("ProcessList"),
+);
+
+/** `DELETE /chat/{process_id}`. */
+export const CancelSchema = wireSchema<ReturnType<CancelProcess>>()(
+  z.object({
+    status: z.literal("cancelled"),
+    process_id: z.uuid(),
+  }).openapi("Cancelled"),
+);
+
+const processId = () => z.uuid().openapi({ description: "The chat's process id (as in `X-Process-ID`)." });
+const signal = () =>
+  z.string().nullable().openapi({ description: "The signal that ended the CLI, if any.", example: null });
+
+/** Data of the SSE `error` event. */
+export const ChatErrorEventSchema = wireSchema<ChatErrorData>()(
+  z.object({
+    process_id: processId(),
+    exit_code: z.number().int().nullable().openapi({
+      description: "The CLI's exit code; null when it was killed by a signal or never started.",
+      example: 1,
+    }),
+    signal: signal(),
+    stderr: z.string().openapi({
+      description: "The tail of the CLI's stderr.",
+      example: "fatal: something went wrong\n",
+    }),
+    message: z.string().openapi({
+      description: "What went wrong, for humans.",
+      example: "the CLI exited with code 1",
+    }),
+    reason: z.enum(ERROR_REASONS).optional().openapi({
+      description:
+        "Set when the gateway ended the chat itself: `max_run` (MAX_RUN_S), `idle` (IDLE_TIMEOUT_S), " +
+        "`queue_timeout` (no slot within QUEUE_TIMEOUT_S), `start_failed` (the CLI could not be started).",
+      example: "idle",
+    }),
+  }).openapi("ChatErrorEvent", {
+    description: "`data` of the `error` event, sent before `done` when the chat did not end well.",
+  }),
+);
+
+/** Data of the SSE `done` event. */
+export const ChatDoneEventSchema = wireSchema<ChatDoneData>()(
+  z.object({
+    process_id: processId(),
+    exit_code: z.number().int().nullable().openapi({ description: "The CLI's exit code.", example: 0 }),
+    signal: signal(),
+    cancelled: z.boolean().openapi({
+      description: "True when the gateway stopped the chat (DELETE, client gone, shutdown, a time limit).",
+      example: false,
+    }),
+    stop_reason: z.enum(END_REASONS).nullable().openapi({
+      description: "Why the gateway stopped the chat; null when the CLI ended on its own.",
+    }),
+    session_id: z.string().nullable().openapi({
+      description: "The CLI session (from its `init` line); pass it as `session_id` to continue.",
+      example: EXAMPLE_SESSION_ID,
+    }),
+    duration_ms: z.number().int().openapi({ description: "Wall time of the chat.", example: 5321 }),
+  }).openapi("ChatDoneEvent", { description: "`data` of the `done` event, the last event of every stream." }),
+);

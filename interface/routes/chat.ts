@@ -1,0 +1,131 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { CancelProcess } from "../../application/cancel_process.ts";
+import type { Logger } from "../../application/logger.ts";
+import type { StartChat } from "../../application/start_chat.ts";
+import type { Clock } from "../../domain/clock.ts";
+import { ChatRequestSchema } from "../chat_request_schema.ts";
+import { PROCESS_NOT_FOUND, PROTECTED_ROUTE_ERRORS, START_CHAT_ERRORS } from "../documented_errors.ts";
+import { jsonBody } from "../json_body.ts";
+import { EXAMPLE_PROCESS_ID, SSE_DESCRIPTION, sseExamples } from "../openapi_examples.ts";
+import { CancelSchema, ChatDoneEventSchema, ChatErrorEventSchema } from "../response_schemas.ts";
+import { sseBody } from "../sse.ts";
+
+const startChatRoute = createRoute({
+  method: "post",
+  path: "/",
+  operationId: "startChat",
+  tags: ["chat"],
+  summary: "Run Claude Code and stream its output (SSE)",
+  description:
+    "Starts the Claude Code CLI in print mode (`claude -p --output-format stream-json --verbose`) in " +
+    "`cwd`, writes `prompt` to its stdin and streams every stdout line as an SSE `message` event. Each field maps " +
+    "to one CLI flag (see the schema). When every slot is busy the request waits in a queue (QUEUE_MAX places, " +
+    "QUEUE_TIMEOUT_S); cancel a running chat with `DELETE /chat/{process_id}`.",
+  request: {
+    body: {
+      required: true,
+      description: "What to run and how, as `application/json`. `session_id` and `continue` exclude each " +
+        "other; `fork_session` needs one of them. Unknown fields are rejected (422).",
+      content: { "application/json": { schema: ChatRequestSchema } },
+    },
+  },
+  responses: {
+    200: {
+      description: "The CLI's output as an SSE stream.",
+      headers: z.object({
+        "X-Process-ID": z.uuid().openapi({
+          description: "The chat's id, for `DELETE /chat/{process_id}` and `GET /processes`.",
+          example: EXAMPLE_PROCESS_ID,
+        }),
+      }),
+      content: {
+        "text/event-stream": {
+          schema: z.string().openapi({ description: SSE_DESCRIPTION }),
+          examples: sseExamples(),
+        },
+      },
+    },
+    ...PROTECTED_ROUTE_ERRORS,
+    ...START_CHAT_ERRORS,
+  },
+});
+
+const cancelChatRoute = createRoute({
+  method: "delete",
+  path: "/{process_id}",
+  operationId: "cancelChat",
+  tags: ["chat"],
+  summary: "Stop a running chat",
+  description: "Interrupts the chat's CLI (SIGINT, then SIGTERM after CANCEL_GRACE_S, then SIGKILL after " +
+    'KILL_AFTER_S). Its stream then ends with `done` (`cancelled: true`, `stop_reason: "cancelled"`).',
+  request: {
+    params: z.object({
+      process_id: z.string().openapi({
+        param: { name: "process_id", in: "path" },
+        description: "A process id as returned in the `X-Process-ID` header of `POST /chat` (or by " +
+          "`GET /processes`). Any other id, well-formed or not, is a 404.",
+        example: EXAMPLE_PROCESS_ID,
+      }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "The chat is being stopped.",
+      content: { "application/json": { schema: CancelSchema } },
+    },
+    ...PROTECTED_ROUTE_ERRORS,
+    404: PROCESS_NOT_FOUND,
+  },
+});
+
+/** Dependencies of {@link chatRoutes}. */
+export interface ChatRoutesDeps {
+  startChat: StartChat;
+  cancelProcess: CancelProcess;
+  logger: Logger;
+  /** Basic Auth, in front of every chat route. */
+  auth: MiddlewareHandler;
+  maxBodyBytes: number;
+  keepaliveMs: number;
+  /** Time for the streams: their keepalive timers. */
+  clock: Clock;
+  newId: () => string;
+}
+
+/**
+ * `POST /chat` (start a chat and stream it) and `DELETE /chat/{process_id}` (stop one); mount at `/chat`.
+ * The SSE event schemas, named only in the stream's description, are registered here too.
+ */
+export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
+  const { logger } = deps;
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.register("ChatErrorEvent", ChatErrorEventSchema);
+  app.openAPIRegistry.register("ChatDoneEvent", ChatDoneEventSchema);
+  app.use("*", deps.auth);
+
+  app.openapi({ ...startChatRoute, middleware: jsonBody(deps.maxBodyBytes) }, async (c) => {
+    const requestId = deps.newId();
+    const chat = await deps.startChat(c.req.valid("json"), { requestId });
+    const body = sseBody(chat, {
+      keepaliveMs: deps.keepaliveMs,
+      clock: deps.clock,
+      onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
+    });
+    return new Response(body, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+        "X-Process-ID": chat.id,
+      },
+    });
+  });
+
+  app.openapi(cancelChatRoute, (c) => {
+    const cancelled = deps.cancelProcess(c.req.valid("param").process_id);
+    logger.info("cancel requested", { process_id: cancelled.process_id });
+    return c.json(cancelled, 200);
+  });
+  return app;
+}

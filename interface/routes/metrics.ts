@@ -1,0 +1,39 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { Metrics } from "../../application/metrics.ts";
+import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
+import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
+
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "metrics",
+  tags: ["service"],
+  summary: "Prometheus metrics",
+  description: "Counters and gauges of the gateway's chats in the Prometheus text exposition format 0.0.4.",
+  responses: {
+    200: {
+      description: "The metrics.",
+      content: {
+        "text/plain; version=0.0.4": {
+          schema: z.string(),
+          example: renderMetrics(new Metrics(), { running: 0, queued: 0 }),
+        },
+      },
+    },
+    ...PROTECTED_ROUTE_ERRORS,
+  },
+});
+
+/** `GET /metrics`, behind `auth`; mount at `/metrics`. */
+export function metricsRoutes(
+  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler },
+): OpenAPIHono {
+  const app = new OpenAPIHono();
+  app.use("*", deps.auth);
+  app.openapi(metricsRoute, (c) =>
+    c.text(renderMetrics(deps.metrics, deps.slots), 200, {
+      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    }));
+  return app;
+}

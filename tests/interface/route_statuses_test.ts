@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { CliUnavailableError } from "../../domain/errors.ts";
+import { AUTH, buildTestApp, chatRequest, fetchOpenApiDocument } from "../support/test_app.ts";
+
+type TestApp = ReturnType<typeof buildTestApp>;
+type Options = Parameters<typeof buildTestApp>[0];
+
+/** Makes each status happen: a request against the real app over fakes, whose body ends on its own. */
+type Case = () => Promise<Response>;
+
+const UNKNOWN_ID = "11111111-1111-4111-8111-111111111111";
+const broken = (): never => {
+  throw new Error("an unexpected failure");
+};
+
+/** Every property access throws: a dependency that fails in a way no route expects. */
+function failing<T extends object>(target: T): T {
+  return new Proxy(target, { get: broken });
+}
+
+/** A request from an address that failed to log in too often: refused before its credentials count. */
+async function throttled(path: string, init: RequestInit = {}): Promise<Response> {
+  const { app } = buildTestApp();
+  const wrong = { Authorization: `Basic ${btoa("admin:wrong")}` };
+  for (let i = 0; i < 3; i++) await (await app.request(path, { ...init, headers: wrong })).body?.cancel();
+  return await app.request(path, { ...init, headers: { ...init.headers, ...AUTH } });
+}
+
+/** A request with the test credentials to a fresh test app. */
+function call(path: string, init: RequestInit = {}, options?: Options): Promise<Response> {
+  return Promise.resolve(buildTestApp(options).app.request(path, init));
+}
+
+/** A chat that runs until `finish` is called; its stream is then read to the end. */
+async function runningChat(test: TestApp, body: object) {
+  const response = await test.app.request("/chat", chatRequest(body));
+  const run = test.runner.runs.at(-1)!;
+  return { response, finish: async () => (run.end(), await response.text()) };
+}
+
+const CHAT = { prompt: "x", cwd: "/tmp" };
+const authed = (method: string) => ({ method, headers: AUTH });
+
+const CASES: Record<string, Case> = {
+  "GET /health 200": () => call("/health"),
+  "GET /health 503": () =>
+    call("/health", {}, {
+      app: { health: () => Promise.resolve({ status: "error", claude_path: null, error: "not found" }) },
+    }),
+  "GET /health 500": () => call("/health", {}, { app: { health: broken } }),
+
+  "POST /chat 200": async () => {
+    const test = buildTestApp();
+    const response = test.app.request("/chat", chatRequest(CHAT));
+    (await test.runner.nextRun()).end();
+    return await response;
+  },
+  "POST /chat 400": () => call("/chat", chatRequest("{not json")),
+  "POST /chat 401": () => call("/chat", { method: "POST", body: JSON.stringify(CHAT) }),
+  "POST /chat 403": () =>
+    call("/chat", chatRequest(CHAT), {
+      startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: null } },
+    }),
+  "POST /chat 409": async () => {
+    const test = buildTestApp();
+    const body = { ...CHAT, session_id: crypto.randomUUID() };
+    const first = await runningChat(test, body);
+    const second = await test.app.request("/chat", chatRequest(body));
+    await first.finish();
+    return second;
+  },
+  "POST /chat 413": () => call("/chat", chatRequest({ ...CHAT, prompt: "x".repeat(70_000) })),
+  "POST /chat 415": () => call("/chat", chatRequest(CHAT, { "Content-Type": "text/plain" })),
+  "POST /chat 422": () => call("/chat", chatRequest({ ...CHAT, cwd: "relative" })),
+  "POST /chat 429": async () => {
+    const test = buildTestApp({ maxConcurrent: 1, queueMax: 0 });
+    const first = await runningChat(test, CHAT);
+    const refused = await test.app.request("/chat", chatRequest(CHAT));
+    await first.finish();
+    return refused;
+  },
+  "POST /chat 500": () => call("/chat", chatRequest(CHAT), { app: { startChat: broken } }),
+  "POST /chat 503": () => {
+    const test = buildTestApp();
+    test.runner.failWith = new CliUnavailableError("cannot start the Claude Code CLI");
+    return Promise.resolve(test.app.request("/chat", chatRequest(CHAT)));
+  },
+
+  "DELETE /chat/{process_id} 200": async () => {
+    const test = buildTestApp();
+    const chat = await runningChat(test, CHAT);
+    const id = chat.response.headers.get("X-Process-ID");
+    const response = await test.app.request(`/chat/${id}`, authed("DELETE"));
+    await chat.response.text();
+    return response;
+  },
+  "DELETE /chat/{process_id} 401": () => call(`/chat/${UNKNOWN_ID}`, { method: "DELETE" }),
+  "DELETE /chat/{process_id} 404": () => call("/chat/not-a-uuid", authed("DELETE")),
+  "DELETE /chat/{process_id} 429": () => throttled(`/chat/${UNKNOWN_ID}`, { method: "DELETE" }),
+  "DELETE /chat/{process_id} 500": () =>
+    call(`/chat/${UNKNOWN_ID}`, authed("DELETE"), { app: { cancelProcess: broken } }),
+
+  "GET /processes 200": () => call("/processes", authed("GET")),
+  "GET /processes 401": () => call("/processes"),
+  "GET /processes 429": () => throttled("/processes"),
+  "GET /processes 500": () => call("/processes", authed("GET"), { app: { listProcesses: broken } }),
+
+  "GET /metrics 200": () => call("/metrics", authed("GET")),
+  "GET /metrics 401": () => call("/metrics"),
+  "GET /metrics 429": () => throttled("/metrics"),
+  "GET /metrics 500": () => {
+    const { metrics, slots } = buildTestApp();
+    return call("/metrics", authed("GET"), { app: { metrics: failing(metrics), slots: failing(slots) } });
+  },
+};
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const essence = (mediaType: string) => mediaType.split(";")[0].trim().toLowerCase();
+
+/** Checks a response against the documented one: media type, headers, and for errors an example's code. */
+async function assertDocumented(response: Response, documented: Json): Promise<void> {
+  const mediaTypes = Object.keys(documented.content ?? {});
+  const type = response.headers.get("Content-Type") ?? "";
+  assert.ok(mediaTypes.some((mediaType) => essence(mediaType) === essence(type)), `Content-Type ${type}`);
+  for (const header of Object.keys(documented.headers ?? {})) {
+    assert.ok(response.headers.get(header), `header ${header}`);
+  }
+  const text = await response.text();
+  const examples = documented.content["application/json"]?.examples;
+  if (examples && response.status >= 400) {
+    assert.ok(Object.hasOwn(examples, JSON.parse(text).error.code), text);
+  }
+}
+
+Deno.test("every status the document gives each route is one the app produces, and no other", async (t) => {
+  const document = await fetchOpenApiDocument();
+  const documented = new Map<string, Json>();
+  for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
+    for (const [method, operation] of Object.entries(item as Record<string, Json>)) {
+      for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
+        documented.set(`${method.toUpperCase()} ${path} ${status}`, response);
+      }
+    }
+  }
+  assert.deepEqual(Object.keys(CASES).sort(), [...documented.keys()].sort());
+  for (const [name, produce] of Object.entries(CASES)) {
+    await t.step(name, async () => {
+      const response = await produce();
+      assert.equal(String(response.status), name.split(" ").at(-1));
+      await assertDocumented(response, documented.get(name));
+    });
+  }
+});
