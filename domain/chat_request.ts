@@ -63,4 +63,12 @@ export interface ChatRequest {
   agent?: string;
   disable_slash_commands?: boolean;
   exclude_dynamic_system_prompt_sections?: boolean;
+  /** Seconds the chat keeps running once its last watcher left (the gateway's, not a CLI option). */
+  detach_grace_s?: number;
 }
+
+/** Request fields the gateway handles itself: none becomes a CLI option. */
+export const GATEWAY_FIELDS = ["prompt", "cwd", "detach_grace_s"] as const;
+
+/** One of {@link GATEWAY_FIELDS}. */
+export type GatewayField = typeof GATEWAY_FIELDS[number];

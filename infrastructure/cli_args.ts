@@ -1,4 +1,4 @@
-import type { ChatRequest } from "../domain/chat_request.ts";
+import type { ChatRequest, GatewayField } from "../domain/chat_request.ts";
 
 /** The fixed start of every command line: print mode, streamed JSON lines, every message. */
 export const BASE_ARGS = ["-p", "--output-format=stream-json", "--verbose"] as const;
@@ -14,7 +14,7 @@ const on = (flag: string): Flag => (value: boolean) => value ? [`--${flag}`] : [
  * How each request field becomes CLI options. Every value is passed as `--flag=value`, one argument, so no
  * value can be read as a flag; the prompt is not here at all (it goes to stdin).
  */
-export const FLAG_MAP: { [K in Exclude<keyof ChatRequest, "prompt" | "cwd">]-?: Flag } = {
+export const FLAG_MAP: { [K in Exclude<keyof ChatRequest, GatewayField>]-?: Flag } = {
   model: text("model"),
   session_id: text("resume"),
   system_prompt: text("system-prompt"),

@@ -152,6 +152,12 @@ export const ChatRequestSchema = z.strictObject({
     "--exclude-dynamic-system-prompt-sections",
     "Move per-machine sections of the system prompt into the first user message.",
   ),
+  detach_grace_s: z.number().min(0).optional().openapi({
+    description: "Seconds the chat keeps running after its last client disconnected (default " +
+      "DETACH_GRACE_S, at most MAX_DETACH_GRACE_S). Within it, `GET /chat/{process_id}/events` reattaches; " +
+      "after it the chat is stopped as on a disconnect. Handled by the gateway, not a CLI option.",
+    example: 600,
+  }),
 }).superRefine((request, ctx) => {
   if (request.session_id && request.continue) {
     ctx.addIssue({ code: "custom", path: ["continue"], message: "cannot be combined with session_id" });

@@ -1,5 +1,6 @@
+import type { NumberedEvent } from "../application/event_log.ts";
 import type { ChatEvent } from "../domain/chat_event.ts";
-import { encodeEvents } from "./sse_frame.ts";
+import { encodeEvents, encodeGap } from "./sse_frame.ts";
 
 /** The process id the examples use. */
 export const EXAMPLE_PROCESS_ID = "3f0c2a52-8d0e-4c49-a7f4-5b1b3c1d9e20";
@@ -29,20 +30,25 @@ function done(exitCode: number, durationMs: number): ChatEvent {
   };
 }
 
+/** Numbers events from `firstId` on, as a chat's stream does. */
+function numbered(events: ChatEvent[], firstId = 1): NumberedEvent[] {
+  return events.map((event, index) => ({ id: firstId + index, event }));
+}
+
 function sseExample(): string {
-  const [first, ...rest] = [
+  const [first, ...rest] = numbered([
     message(
       `{"type":"system","subtype":"init","session_id":"${EXAMPLE_SESSION_ID}","cwd":"/home/user/projects/myapp"}`,
     ),
     message('{"type":"assistant","message":{"content":[{"type":"text","text":"Done."}]}}'),
     message(`{"type":"result","subtype":"success","session_id":"${EXAMPLE_SESSION_ID}"}`),
     done(0, 5321),
-  ];
+  ]);
   return decoder.decode(encodeEvents([first])) + ": keepalive\n\n" + decoder.decode(encodeEvents(rest));
 }
 
 function sseErrorExample(): string {
-  return decoder.decode(encodeEvents([
+  return decoder.decode(encodeEvents(numbered([
     message(`{"type":"system","subtype":"init","session_id":"${EXAMPLE_SESSION_ID}"}`),
     {
       type: "error",
@@ -55,7 +61,14 @@ function sseErrorExample(): string {
       },
     },
     done(1, 812),
-  ]));
+  ])));
+}
+
+function reattachExample(): string {
+  return decoder.decode(encodeGap(41)) + decoder.decode(encodeEvents(numbered([
+    message('{"type":"assistant","message":{"content":[{"type":"text","text":"...and done."}]}}'),
+    done(0, 64_210),
+  ], 41)));
 }
 
 /** The named examples of the `POST /chat` stream. */
@@ -66,9 +79,22 @@ export function sseExamples(): Record<string, { summary: string; value: string }
   };
 }
 
+/** The named examples of the `GET /chat/{process_id}/events` stream. */
+export function reattachExamples(): Record<string, { summary: string; value: string }> {
+  return {
+    gap: {
+      summary: "A watcher that asked for events no longer retained (Last-Event-ID: 3)",
+      value: reattachExample(),
+    },
+  };
+}
+
 /** What the `POST /chat` stream carries, event by event. */
 export const SSE_DESCRIPTION = [
   "The CLI's output as Server-Sent Events, streamed while it runs. The stream ends after `done`.",
+  "",
+  "Every event has an `id:` (1, 2, 3… per chat): after a dropped connection, `GET /chat/{process_id}/events` " +
+  "with `Last-Event-ID` replays what was missed and follows the chat live.",
   "",
   "| event | `data` |",
   "|---|---|",
@@ -80,10 +106,14 @@ export const SSE_DESCRIPTION = [
   "stopped it. |",
   "| `done` | JSON, schema `ChatDoneEvent`: `{process_id, exit_code, signal, " +
   "cancelled, stop_reason, session_id, duration_ms}`; always the last event. |",
+  "| `gap` | Only on `GET /chat/{process_id}/events`, without an `id:`: `{first_id}` when events the watcher " +
+  "asked for are no longer retained (REPLAY_BYTES); the stream continues from `first_id`. |",
   "",
   "After KEEPALIVE_S seconds of silence the gateway sends a comment line `: keepalive` so proxies keep the " +
   "connection open; SSE clients ignore it. A carriage return inside a CLI line starts a new `data:` line " +
   "(clients join them with `\\n`).",
   "",
-  "Closing the connection stops the CLI (SIGINT, then SIGTERM, then SIGKILL).",
+  "When the last client of a chat disconnects, the chat is stopped (SIGINT, then SIGTERM, then SIGKILL) " +
+  "after its detach grace (`detach_grace_s`, default DETACH_GRACE_S = 0: at once) unless a client attaches " +
+  "again within it.",
 ].join("\n");

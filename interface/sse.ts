@@ -1,8 +1,16 @@
-import type { ChatEvent, ChatEventSource } from "../domain/chat_event.ts";
+import type { LogRead } from "../application/event_log.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
-import { frameEvents, slabAllocator } from "./sse_frame.ts";
+import { encodeGap, frameEvents, slabAllocator } from "./sse_frame.ts";
 
 const KEEPALIVE = new TextEncoder().encode(": keepalive\n\n");
+
+/** Where an SSE body pulls a chat's numbered events from: a watcher of the chat. */
+export interface NumberedEventSource {
+  /** The next events (and a gap before them, if some are gone), or null after the last. */
+  next(): Promise<LogRead | null>;
+  /** The body is done with the source: its client went away or it read to the end. */
+  close(): void;
+}
 
 /** Options of {@link sseBody}. */
 export interface SseBodyOptions {
@@ -56,12 +64,12 @@ function startKeepalive(keepaliveMs: number, clock: Clock, send: () => boolean):
 }
 
 /**
- * The SSE response body for a chat's event stream. It is pulled: events are read (and so the CLI's stdout)
- * only as fast as the client takes bytes. Keepalives go out only while the client waits for data and has
+ * The SSE response body for one watcher of a chat. It is pulled: events are read only as fast as the client
+ * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI). Keepalives go out only while the client waits for data and has
  * taken everything sent so far, so they never pile up behind a slow client.
  */
 export function sseBody(
-  source: ChatEventSource,
+  source: NumberedEventSource,
   options: SseBodyOptions,
 ): ReadableStream<Uint8Array> {
   let ended = false;
@@ -87,7 +95,7 @@ export function sseBody(
     async pull() {
       const pending = source.next();
       waiting = true;
-      let batch: ChatEvent[] | null;
+      let batch: LogRead | null;
       try {
         batch = await pending;
       } catch (error) {
@@ -101,16 +109,18 @@ export function sseBody(
       if (batch === null) {
         stop();
         controller.close();
+        source.close();
         return;
       }
-      controller.enqueue(frameEvents(batch, allocate));
+      if (batch.gapFrom !== null) controller.enqueue(encodeGap(batch.gapFrom));
+      controller.enqueue(frameEvents(batch.events, allocate));
       keepalive.wrote();
     },
     cancel() {
       if (ended) return;
       stop();
       options.onClientGone();
-      source.cancel();
+      source.close();
     },
   }, { highWaterMark: 0 });
 }

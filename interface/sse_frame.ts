@@ -1,12 +1,14 @@
-import type { ChatEvent } from "../domain/chat_event.ts";
+import type { NumberedEvent } from "../application/event_log.ts";
 
 const encoder = new TextEncoder();
-const MESSAGE_HEAD = encoder.encode("event: message\ndata: ");
+const ID_HEAD = encoder.encode("id: ");
+const MESSAGE_HEAD = encoder.encode("\nevent: message\ndata: ");
 const NEW_DATA_LINE = encoder.encode("\ndata: ");
 const EVENT_END = encoder.encode("\n\n");
 const CR = 0x0d;
-/** Bytes a message adds around its line: the head and the blank line that ends the event. */
-const MESSAGE_FRAME_BYTES = MESSAGE_HEAD.length + EVENT_END.length;
+/** Bytes a message adds around its line and id: the heads and the blank line that ends the event. */
+const MESSAGE_FRAME_BYTES = ID_HEAD.length + MESSAGE_HEAD.length + EVENT_END.length;
+const DIGIT_0 = 0x30;
 /** Bytes a carriage return turns into: it is dropped and a new `data:` line starts. */
 const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
 /** Size of the slabs small batches are carved from; bigger batches get a buffer of their own. */
@@ -41,15 +43,16 @@ export function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
 }
 
 /**
- * Frames a batch of chat events as SSE into one buffer (one write per batch). A message's `data` is the
- * CLI's line byte for byte; a carriage return inside a line would end the SSE line early, so it becomes a
- * new `data:` line (clients join those with `\n`).
+ * Frames a batch of chat events as SSE into one buffer (one write per batch), each with its `id:` so a
+ * client can resume after it (`Last-Event-ID`). A message's `data` is the CLI's line byte for byte; a
+ * carriage return inside a line would end the SSE line early, so it becomes a new `data:` line (clients join
+ * those with `\n`).
  *
  * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
  * finds the rare lines with a carriage return), the second fills it.
  * @param events the batch, in order
  */
-export function encodeEvents(events: ChatEvent[]): Uint8Array {
+export function encodeEvents(events: NumberedEvent[]): Uint8Array {
   return frameEvents(events, allocateEach);
 }
 
@@ -58,16 +61,16 @@ export function encodeEvents(events: ChatEvent[]): Uint8Array {
  * @param events the batch, in order
  * @param allocate where the output buffer comes from
  */
-export function frameEvents(events: ChatEvent[], allocate: Allocate): Uint8Array {
+export function frameEvents(events: NumberedEvent[], allocate: Allocate): Uint8Array {
   let size = 0;
   // Only lines holding a carriage return need a second look; most batches have none, and pay nothing.
   let withCr: Set<number> | null = null;
   let others: (Uint8Array | undefined)[] | null = null;
   for (let i = 0; i < events.length; i++) {
-    const event = events[i];
+    const { id, event } = events[i];
     if (event.type === "message") {
       const line = event.line;
-      size += MESSAGE_FRAME_BYTES + line.length;
+      size += MESSAGE_FRAME_BYTES + digitCount(id) + line.length;
       let cr = line.indexOf(CR);
       if (cr !== -1) {
         (withCr ??= new Set()).add(i);
@@ -77,7 +80,7 @@ export function frameEvents(events: ChatEvent[], allocate: Allocate): Uint8Array
         }
       }
     } else {
-      const bytes = encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      const bytes = encoder.encode(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
       (others ??= [])[i] = bytes;
       size += bytes.length;
     }
@@ -85,13 +88,15 @@ export function frameEvents(events: ChatEvent[], allocate: Allocate): Uint8Array
   const out = allocate(size);
   let offset = 0;
   for (let i = 0; i < events.length; i++) {
-    const event = events[i];
+    const { id, event } = events[i];
     if (event.type !== "message") {
       const bytes = others![i]!;
       out.set(bytes, offset);
       offset += bytes.length;
       continue;
     }
+    out.set(ID_HEAD, offset);
+    offset = writeDigits(id, out, offset + ID_HEAD.length);
     out.set(MESSAGE_HEAD, offset);
     offset += MESSAGE_HEAD.length;
     const line = event.line;
@@ -105,6 +110,32 @@ export function frameEvents(events: ChatEvent[], allocate: Allocate): Uint8Array
     offset += EVENT_END.length;
   }
   return out;
+}
+
+function digitCount(value: number): number {
+  let count = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) count++;
+  return count;
+}
+
+/** Writes `value`'s decimal digits at `at`; returns the offset after them. */
+function writeDigits(value: number, out: Uint8Array, at: number): number {
+  const end = at + digitCount(value);
+  let rest = value;
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = DIGIT_0 + rest % 10;
+    rest = Math.floor(rest / 10);
+  }
+  return end;
+}
+
+/**
+ * The `gap` event a watcher gets when the events it asked for are no longer retained: it names the first
+ * id it continues from. It has no `id:` of its own, so a client's `Last-Event-ID` is not moved by it.
+ * @param firstId the id of the next event the watcher gets
+ */
+export function encodeGap(firstId: number): Uint8Array {
+  return encoder.encode(`event: gap\ndata: ${JSON.stringify({ first_id: firstId })}\n\n`);
 }
 
 function copySplittingCr(line: Uint8Array, out: Uint8Array, at: number): number {

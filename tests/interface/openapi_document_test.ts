@@ -41,7 +41,7 @@ Deno.test("the ChatRequest schema in the document has every field the validator 
   for (const [field, property] of Object.entries(schema.properties as Record<string, Json>)) {
     assert.ok(property.description, `${field} has a description`);
     assert.ok(property.example !== undefined, `${field} has an example`);
-    if (!["prompt", "cwd"].includes(field)) {
+    if (!(GATEWAY_FIELDS as readonly string[]).includes(field)) {
       assert.match(property.description, /CLI: `--/, `${field} names its flag`);
     }
   }
