@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { parseSse, SseReader } from "../support/sse_client.ts";
+import { parseSse, SseReader } from "../../testkit/sse_client.ts";
 import { reply } from "./fake_messages_api.ts";
 import {
   assistantText,

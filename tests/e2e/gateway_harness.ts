@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { SERVER_AUTH, type ServerProcess, spawnServer } from "../support/server_process.ts";
-import { parseSse, type SseEvent } from "../support/sse_client.ts";
+import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
+import { parseSse, type SseEvent } from "../../testkit/sse_client.ts";
 import { resolveClaudePath } from "./claude_cli.ts";
 import {
   type FakeMessagesApi,

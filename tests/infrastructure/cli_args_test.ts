@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ChatRequest } from "../../domain/chat_request.ts";
 import { BASE_ARGS, buildCliArgs, FLAG_MAP } from "../../infrastructure/cli_args.ts";
 
-const FAKE_CLAUDE = new URL("../fixtures/fake_claude.sh", import.meta.url).pathname;
+const FAKE_CLAUDE = new URL("../../testkit/fake_claude.sh", import.meta.url).pathname;
 
 /** The options a request adds after {@link BASE_ARGS}. */
 function optionsOf(request: Omit<ChatRequest, "prompt" | "cwd">): string[] {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../support/processes.ts";
-import { SERVER_AUTH, spawnServer } from "../support/server_process.ts";
-import { SseReader } from "../support/sse_client.ts";
+import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../../testkit/processes.ts";
+import { SERVER_AUTH, spawnServer } from "../../testkit/server_process.ts";
+import { SseReader } from "../../testkit/sse_client.ts";
 
 async function privateCli(dir: string): Promise<string> {
   const cli = `${dir}/fake-claude.sh`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { FAKE_CLI, processesMatching } from "../support/processes.ts";
-import { SERVER_AUTH, type ServerProcess, spawnServer } from "../support/server_process.ts";
-import { parseSse, type SseEvent, SseReader } from "../support/sse_client.ts";
+import { FAKE_CLI, processesMatching } from "../../testkit/processes.ts";
+import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
+import { parseSse, type SseEvent, SseReader } from "../../testkit/sse_client.ts";
 
 /** One server for every fault, running its own copy of the fake CLI so leftovers are easy to find. */
 async function setup() {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createConsoleLogger } from "../../infrastructure/console_logger.ts";
 import { CliUnavailableError } from "../../domain/errors.ts";
-import { parseSse, readSse, SseReader } from "../support/sse_client.ts";
+import { parseSse, readSse, SseReader } from "../../testkit/sse_client.ts";
 import { AUTH, buildTestApp, chatRequest } from "../support/test_app.ts";
 
 interface ErrorJson {
