@@ -7,7 +7,7 @@
  * @module
  */
 import { fdCount, memoryMiB } from "./proc_stats.ts";
-import { FAKE_CLI, processesMatching } from "./processes.ts";
+import { privateFakeCli, processesMatching } from "./processes.ts";
 import { SERVER_AUTH, spawnServer } from "./server_process.ts";
 
 /** Figures of one load run. */
@@ -91,9 +91,7 @@ async function settle(pid: number, cli: string, fdsBefore: number): Promise<void
 export async function runLoad(chats: number, lines: number): Promise<LoadReport> {
   const cwd = await Deno.makeTempDir({ prefix: "load-" });
   // A private copy of the fake, so leftovers are this run's alone.
-  const cli = `${cwd}/fake-claude.sh`;
-  await Deno.copyFile(FAKE_CLI, cli);
-  await Deno.chmod(cli, 0o755);
+  const cli = await privateFakeCli(cwd);
   const server = await spawnServer(
     { CLAUDE_PATH: cli, LOG_LEVEL: "WARN", MAX_CONCURRENT: String(chats), QUEUE_MAX: "0" },
     { raiseFdLimit: true, waitHealthy: true },

@@ -92,3 +92,15 @@ export function processesWithHome(home: string, exclude: number[]): number[] {
 
 /** The absolute path of the fake CLI (`fake_claude.sh`) that tests, bench and the load tool run. */
 export const FAKE_CLI = new URL("./fake_claude.sh", import.meta.url).pathname;
+
+/**
+ * Copies the fake CLI into `dir`, so the processes of one test are told from all others by their path.
+ * @param dir an existing directory
+ * @returns the copy's path
+ */
+export async function privateFakeCli(dir: string): Promise<string> {
+  const cli = `${dir}/fake-claude.sh`;
+  await Deno.copyFile(FAKE_CLI, cli);
+  await Deno.chmod(cli, 0o755);
+  return cli;
+}
