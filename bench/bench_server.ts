@@ -22,7 +22,8 @@ export interface BenchContext {
 }
 
 /**
- * Starts the gateway on loopback, waits until `/health` answers, with the soft fd limit raised to the hard one.
+ * Starts the gateway on loopback (`--allow-all`, as the bench always measured it), waits until `/health`
+ * answers, with the soft fd limit raised to the hard one.
  * @param options extra Deno flags, e.g. `--inspect=127.0.0.1:0`
  */
 export function startBenchServer(options: Pick<ServerOptions, "denoFlags"> = {}): Promise<ServerProcess> {
@@ -38,7 +39,7 @@ export function startBenchServer(options: Pick<ServerOptions, "denoFlags"> = {})
     AUTH_MAX_FAILURES: "1000000",
     // For the paced mode of the fake CLI.
     FAKE_CLI_DENO: Deno.execPath(),
-  }, { ...options, raiseFdLimit: true, waitHealthy: true });
+  }, { ...options, permissions: ["--allow-all"], raiseFdLimit: true, waitHealthy: true });
 }
 
 /**

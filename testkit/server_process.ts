@@ -40,6 +40,8 @@ export interface ServerProcess {
 export interface ServerOptions {
   /** The server's working directory (default: the project root). */
   cwd?: string;
+  /** The permission flags (default: {@link SERVER_PERMISSIONS}, as users run it). */
+  permissions?: string[];
   /** Extra `deno run` flags, e.g. `--inspect=127.0.0.1:0`. */
   denoFlags?: string[];
   /** Raise the soft fd limit to the hard one first (each chat holds ~4 fds in the server). */
@@ -78,7 +80,7 @@ function hardFdLimit(): string {
 }
 
 function serverCommand(env: Record<string, string>, options: ServerOptions): Deno.Command {
-  const run = ["run", ...SERVER_PERMISSIONS, ...(options.denoFlags ?? []), MAIN];
+  const run = ["run", ...(options.permissions ?? SERVER_PERMISSIONS), ...(options.denoFlags ?? []), MAIN];
   const [command, args] = options.raiseFdLimit
     ? ["bash", [
       "-c",
