@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { FAKE_CLI } from "./support/processes.ts";
-import { SERVER_PASSWORD, SERVER_USER, spawnServer } from "./support/server_process.ts";
-import { parseSse } from "./support/sse_client.ts";
+import { FAKE_CLI } from "../testkit/processes.ts";
+import { SERVER_PASSWORD, SERVER_USER, spawnServer } from "../testkit/server_process.ts";
+import { parseSse } from "../testkit/sse_client.ts";
 
 const README = new URL("../README.md", import.meta.url);
 
