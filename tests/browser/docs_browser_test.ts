@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 import { SERVER_PASSWORD, SERVER_USER, type ServerProcess, spawnServer } from "../support/server_process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

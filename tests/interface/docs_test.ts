@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Validator } from "@seriousme/openapi-schema-validator";
+import { Validator } from "npm:@seriousme/openapi-schema-validator@2.11.0";
 import type { z } from "@hono/zod-openapi";
 import type { ChatDoneData, ChatErrorData } from "../../domain/chat_event.ts";
 import { registerDocs } from "../../interface/docs.ts";
