@@ -19,9 +19,14 @@ export function onPath(name: string): boolean {
   });
 }
 
-/** Whether a test that needs `tools` runs: always in CI (where a missing tool fails it), else when all exist. */
+/** Whether this is CI (`CI=true`), where a test whose tools are missing fails instead of being skipped. */
+export function inCi(): boolean {
+  return Deno.env.get("CI") === "true";
+}
+
+/** Whether a test that needs `tools` runs: always in CI, else when they all exist. */
 export function canRun(tools: string[]): boolean {
-  return Deno.env.get("CI") === "true" || tools.every(onPath);
+  return inCi() || tools.every(onPath);
 }
 
 /** Runs `command` to its end and returns what it printed. */
