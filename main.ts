@@ -12,6 +12,7 @@ import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.t
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { parseDotenv } from "./infrastructure/dotenv.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
+import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
 
@@ -201,6 +202,8 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   console.log(`claudecode2api listening on ${server.url}`);
+  const hint = tlsHint(server.config.HOST);
+  if (hint) console.log(hint);
   let signals = 0;
   const onSignal = () => {
     signals++;
