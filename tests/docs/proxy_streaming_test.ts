@@ -104,20 +104,40 @@ async function selfSignedCertificate(dir: string): Promise<{ cert: string; key: 
   return { cert, key };
 }
 
+/**
+ * Starts a gateway with the fake CLI and, in front of it, the proxy `launch` starts (given a scratch
+ * directory, the gateway's URL and the port to serve HTTPS on; it returns a stop function), then checks the streaming.
+ */
+async function checkProxy(
+  launch: (dir: string, upstream: string, port: number) => Promise<() => Promise<void>>,
+) {
+  const dir = await Deno.makeTempDir({ prefix: "proxy-" });
+  const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI });
+  try {
+    const port = freePort();
+    const stop = await launch(dir, server.url, port);
+    try {
+      assertStreamed(await arrivalTimes(`https://localhost:${port}`));
+    } finally {
+      await stop();
+    }
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "the README's nginx block serves HTTPS and passes each event on as the CLI prints it",
   ignore: !canRun(["nginx", "openssl", "curl"]),
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "proxy-nginx-" });
-    const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI });
-    try {
+  fn: () =>
+    checkProxy(async (dir, upstream, port) => {
       const { cert, key } = await selfSignedCertificate(dir);
-      const port = freePort();
       const site = (await Deno.readTextFile(`${PROXY}nginx.conf`))
         .replace("listen 443 ssl;", `listen 127.0.0.1:${port} ssl;`)
         .replace("/etc/letsencrypt/live/api.example.com/fullchain.pem", cert)
         .replace("/etc/letsencrypt/live/api.example.com/privkey.pem", key)
-        .replace("http://127.0.0.1:9876", server.url);
+        .replace("http://127.0.0.1:9876", upstream);
       const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
         .map((what) => `${what}_temp_path ${dir}/${what};`).join("\n");
       await Deno.writeTextFile(
@@ -125,52 +145,28 @@ Deno.test({
         `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\n` +
           `http {\naccess_log off;\n${temp}\n${site}\n}\n`,
       );
-      const stop = await startProxy("nginx", ["-p", dir, "-e", "stderr", "-c", `${dir}/nginx.conf`], port);
-      try {
-        assertStreamed(await arrivalTimes(`https://localhost:${port}`));
-      } finally {
-        await stop();
-      }
-    } finally {
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+      return startProxy("nginx", ["-p", dir, "-e", "stderr", "-c", `${dir}/nginx.conf`], port);
+    }),
 });
 
 Deno.test({
   name: "the README's Caddyfile serves HTTPS and passes each event on as the CLI prints it",
   ignore: !canRun(["caddy", "curl"]),
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "proxy-caddy-" });
-    const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI });
-    try {
-      const port = freePort();
+  fn: () =>
+    checkProxy(async (dir, upstream, port) => {
       // Test-only global options: Caddy's own CA instead of Let's Encrypt, no admin API, nothing in $HOME.
       const global = `{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\thttp_port ${freePort()}\n` +
         `\tauto_https disable_redirects\n\tstorage file_system ${dir}/data\n}\n`;
       const site = (await Deno.readTextFile(`${PROXY}Caddyfile`))
         .replace("api.example.com {", `localhost:${port} {`)
-        .replace("127.0.0.1:9876", new URL(server.url).host);
+        .replace("127.0.0.1:9876", new URL(upstream).host);
       await Deno.writeTextFile(`${dir}/Caddyfile`, global + site);
-      const stop = await startProxy(
+      const env = { HOME: dir, XDG_CONFIG_HOME: `${dir}/config`, XDG_DATA_HOME: `${dir}/data` };
+      return startProxy(
         "caddy",
         ["run", "--adapter", "caddyfile", "--config", `${dir}/Caddyfile`],
         port,
-        {
-          HOME: dir,
-          XDG_CONFIG_HOME: `${dir}/config`,
-          XDG_DATA_HOME: `${dir}/data`,
-        },
+        env,
       );
-      try {
-        assertStreamed(await arrivalTimes(`https://localhost:${port}`));
-      } finally {
-        await stop();
-      }
-    } finally {
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
