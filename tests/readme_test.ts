@@ -54,6 +54,16 @@ Deno.test("the README shows every file of examples/ verbatim, so what the tests 
   }
 });
 
+Deno.test("every link to a section of the README leads to a heading", async () => {
+  const markdown = await Deno.readTextFile(README);
+  // GitHub's anchors: the heading in lower case, punctuation dropped, spaces as hyphens.
+  const anchors = [...markdown.matchAll(/^#+ (.*)$/gm)]
+    .map((match) => match[1].toLowerCase().replace(/[^\w\- ]/g, "").replaceAll(" ", "-"));
+  const links = [...markdown.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]);
+  assert.ok(links.length >= 4);
+  for (const link of links) assert.ok(anchors.includes(link), `no heading for #${link}`);
+});
+
 Deno.test("every bash block of the README is either run by the tests or a setup step", async () => {
   const markdown = await Deno.readTextFile(README);
   const bash = blocks(markdown).filter((block) => block.lang === "bash").map((block) => block.text);
