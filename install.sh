@@ -27,7 +27,8 @@ Steps:
   2. Cache the dependencies (deno install --entrypoint main.ts), as the service user.
   3. Create .env from .env.example with a generated AUTH_PASSWORD (mode 600).
      An existing .env is never overwritten.
-  4. Report the Claude Code CLI it finds, or how to install it.
+  4. Report the Claude Code CLI it finds, or how to install it, and whether the service user
+     has a login or .env a CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY (how to add one if not).
   5. Render claudecode2api.service (the template next to this script) into
      /etc/systemd/system/ (or ~/.config/systemd/user/ with --user),
      then systemctl daemon-reload and systemctl enable. The service is not started.
