@@ -293,7 +293,7 @@ say "Installing $APP from $REPO_DIR ($MODE unit, service user: $SVC_USER)"
 if ((SVC_UID == 0)) && ((!ALLOW_ROOT)); then
   die "refusing to run the service as root: the Claude Code CLI executes arbitrary tools.
        Run it from your normal account with sudo (the service runs as \$SUDO_USER),
-       pick a user with --service-user NAME (e.g. useradd -m claude, then ./install.sh --service-user claude),
+       pick a user with --service-user NAME (e.g. useradd -m claude-user, then ./install.sh --service-user claude-user),
        or pass --allow-root if you really mean it."
 fi
 if [[ $MODE == user && -z $ROOT ]] && ((EUID == 0)) && [[ $SVC_USER != root ]]; then
@@ -533,7 +533,8 @@ else
   info "  a long-lived token: run 'claude setup-token' anywhere with a browser, then in $ENV_FILE:"
   info "    CLAUDE_CODE_OAUTH_TOKEN=<the token>"
   info "  or an API key from console.anthropic.com, in $ENV_FILE:  ANTHROPIC_API_KEY=<the key>"
-  info "  or log in as $SVC_USER once:  sudo -u $SVC_USER -i claude   (then /login)"
+  if [[ $SVC_USER == "$(id -un)" ]]; then login_cmd=claude; else login_cmd="sudo -u $SVC_USER -i claude"; fi
+  info "  or log in as $SVC_USER once:  $login_cmd   (then /login)"
 fi
 
 # --- step 5: systemd unit -----------------------------------------------------------------------
