@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 import { FAKE_CLI } from "../../testkit/processes.ts";
 import {
   SERVER_PASSWORD,
