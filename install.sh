@@ -27,7 +27,8 @@ Steps:
   2. Cache the dependencies (deno install --entrypoint main.ts), as the service user.
   3. Create .env from .env.example with a generated AUTH_PASSWORD (mode 600).
      An existing .env is never overwritten.
-  4. Report the Claude Code CLI it finds, or how to install it.
+  4. Report the Claude Code CLI it finds, or how to install it, and whether the service user
+     has a login or .env a CLAUDE_CODE_OAUTH_TOKEN / ANTHROPIC_API_KEY (how to add one if not).
   5. Render claudecode2api.service (the template next to this script) into
      /etc/systemd/system/ (or ~/.config/systemd/user/ with --user),
      then systemctl daemon-reload and systemctl enable. The service is not started.
@@ -43,7 +44,8 @@ Options:
                        goes to DIR/etc/systemd/system/, enabling is done by symlink and
                        systemctl is never called. Paths inside the unit stay the real ones.
   --service-user NAME  run the service as NAME (default: \$SUDO_USER under sudo, else you)
-  --allow-root         allow the service to run as root (not recommended)
+  --allow-root         allow the service to run as root (not recommended). As root without
+                       sudo, pass --service-user NAME or --allow-root: install.sh refuses otherwise
   --no-cache           skip step 2 (also: CLAUDECODE2API_SKIP_DENO_CACHE=1)
   -h, --help           show this help
 
@@ -291,7 +293,8 @@ say "Installing $APP from $REPO_DIR ($MODE unit, service user: $SVC_USER)"
 if ((SVC_UID == 0)) && ((!ALLOW_ROOT)); then
   die "refusing to run the service as root: the Claude Code CLI executes arbitrary tools.
        Run it from your normal account with sudo (the service runs as \$SUDO_USER),
-       pick a user with --service-user NAME, or pass --allow-root if you really mean it."
+       pick a user with --service-user NAME (e.g. useradd -m claude-user, then ./install.sh --service-user claude-user),
+       or pass --allow-root if you really mean it."
 fi
 if [[ $MODE == user && -z $ROOT ]] && ((EUID == 0)) && [[ $SVC_USER != root ]]; then
   die "--user installs a unit for the current user: run it as $SVC_USER, without sudo"
@@ -411,7 +414,9 @@ else
   info "caching what main.ts imports (the first time this downloads npm packages)"
   (cd -- "$REPO_DIR" && run as_user "$DENO_BIN" install --quiet --entrypoint main.ts) ||
     die "caching the dependencies failed (network? see the output above)"
-  if [[ $(file_sum "$REPO_DIR/deno.lock") != "$lock_before" ]]; then
+  if ((DRY_RUN)); then
+    : # the "[dry-run] would run" line above says it all
+  elif [[ $(file_sum "$REPO_DIR/deno.lock") != "$lock_before" ]]; then
     changed "updated $REPO_DIR/deno.lock"
   else
     info "dependencies cached for $SVC_USER"
@@ -512,11 +517,24 @@ done < <(claude_candidates)
 if [[ -n $CLAUDE_BIN ]]; then
   info "found: $CLAUDE_BIN"
   [[ -n $(env_value CLAUDE_PATH) ]] || info "its directory is put on the service's PATH (or set CLAUDE_PATH in .env)"
-  info "log it in once as $SVC_USER (run 'claude' and follow /login) so the service can use it"
 else
   warn "Claude Code CLI not found (looked at CLAUDE_PATH, PATH, ~/.local/bin, ~/.claude/local, ~/.npm-global/bin, /usr/local/bin, /opt/homebrew/bin, npm's global bin)"
   info "install it as $SVC_USER with:  npm install -g @anthropic-ai/claude-code"
-  info "then log in once ('claude'), and run install.sh again (or set CLAUDE_PATH in .env)"
+  info "then run install.sh again (or set CLAUDE_PATH in .env)"
+fi
+# The service has no browser: it needs a login saved for its user, or a key or token in .env.
+if [[ -n $(env_value CLAUDE_CODE_OAUTH_TOKEN) || -n $(env_value ANTHROPIC_API_KEY) ]]; then
+  info "login: .env sets CLAUDE_CODE_OAUTH_TOKEN or ANTHROPIC_API_KEY for the CLI"
+elif [[ -f $SVC_HOME/.claude/.credentials.json ]]; then
+  info "login: $SVC_USER is logged in ($SVC_HOME/.claude/.credentials.json)"
+else
+  warn "no Claude login for $SVC_USER, and .env sets neither CLAUDE_CODE_OAUTH_TOKEN nor ANTHROPIC_API_KEY"
+  info "give the service one (README.md, \"Logging the CLI in on a server\"):"
+  info "  a long-lived token: run 'claude setup-token' anywhere with a browser, then in $ENV_FILE:"
+  info "    CLAUDE_CODE_OAUTH_TOKEN=<the token>"
+  info "  or an API key from console.anthropic.com, in $ENV_FILE:  ANTHROPIC_API_KEY=<the key>"
+  if [[ $SVC_USER == "$(id -un)" ]]; then login_cmd=claude; else login_cmd="sudo -u $SVC_USER -i claude"; fi
+  info "  or log in as $SVC_USER once:  $login_cmd   (then /login)"
 fi
 
 # --- step 5: systemd unit -----------------------------------------------------------------------
@@ -613,6 +631,10 @@ else
   say "Done: $CHANGES change(s) made."
 fi
 SC="${SUDO_HINT}${SYSTEMCTL[*]}"
+# The same install again, as it was asked for this time.
+RERUN="${SUDO_HINT}./install.sh"
+[[ $MODE == user ]] && RERUN+=" --user"
+[[ -n $SVC_USER_OPT ]] && RERUN+=" --service-user $SVC_USER_OPT"
 if [[ $MODE == user ]]; then JC="journalctl --user -u"; else JC="journalctl -u"; fi
 cat <<EOF
 
@@ -621,7 +643,7 @@ Next steps:
   start / restart: $SC restart $APP
   status:          $SC status $APP
   logs:            $JC $APP -f
-  after git pull:  ./install.sh && $SC restart $APP
+  upgrade:         git pull && $RERUN && $SC restart $APP
 EOF
 if [[ $MODE == user ]]; then
   echo "  start at boot without logging in:  sudo loginctl enable-linger $SVC_USER"

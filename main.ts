@@ -18,6 +18,7 @@ import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
 import { readEnv } from "./infrastructure/read_env.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
+import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
 
@@ -173,6 +174,8 @@ function main(): void {
     Deno.exit(2);
   }
   console.log(`claudecode2api listening on ${server.url}`);
+  const hint = tlsHint(server.config.server.host);
+  if (hint) console.log(hint);
   let signals = 0;
   const onSignal = () => {
     signals++;

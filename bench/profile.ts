@@ -6,9 +6,9 @@
  * Usage: `deno run --allow-all bench/profile.ts [throughput|chats|concurrent|paced] [out.cpuprofile]`
  */
 
-import { startGateway } from "./gateway_process.ts";
-import { cpuMs } from "./proc_stats.ts";
-import { readChatStream } from "./sse_client.ts";
+import { readChatStream } from "../testkit/chat_stream.ts";
+import { cpuClock } from "../testkit/proc_stats.ts";
+import { replayPrompt, startBenchServer } from "./bench_server.ts";
 import { writeTranscript } from "./transcript.ts";
 
 interface ProfileNode {
@@ -61,7 +61,6 @@ async function main(): Promise<void> {
   const workload = Deno.args[0] ?? "throughput";
   const out = Deno.args[1] ?? `/tmp/claudecode2api-${workload}.cpuprofile`;
   const dir = await Deno.makeTempDir({ prefix: "claudecode2api-profile-" });
-  const fake = new URL("./fake_claude.sh", import.meta.url).pathname;
   const shapes = {
     throughput: [100_000, 500, 3, 1],
     chats: [2, 300, 300, 1],
@@ -71,19 +70,20 @@ async function main(): Promise<void> {
   const [lines, lineBytes, runs, streams] = shapes[workload as keyof typeof shapes] ?? shapes.throughput;
   const transcript = `${dir}/transcript.jsonl`;
   await writeTranscript(transcript, { lines, lineBytes });
-  const gateway = await startGateway({ claudePath: fake, denoFlags: ["--inspect=127.0.0.1:0"] });
+  const gateway = await startBenchServer({ denoFlags: ["--inspect=127.0.0.1:0"] });
   try {
     const wsUrl = gateway.output().match(/ws:\/\/\S+/)?.[0];
     if (!wsUrl) throw new Error(`no inspector URL in:\n${gateway.output()}`);
     const send = await inspectorSession(wsUrl);
     const signal = AbortSignal.timeout(120_000);
-    const prompt = workload === "paced" ? `paced 1 ${transcript}` : transcript;
+    const prompt = workload === "paced" ? `paced 1 ${transcript}` : replayPrompt(transcript);
     const run = () => readChatStream(gateway, prompt, { expectedLines: lines, cwd: dir, signal });
     await run(); // warm-up, not profiled
     await send("Profiler.enable");
     await send("Profiler.setSamplingInterval", { interval: 100 });
     await send("Profiler.start");
-    const cpuBefore = cpuMs(gateway.pid);
+    const cpuMs = cpuClock();
+    const cpuBefore = cpuMs(gateway.child.pid);
     const startedAt = performance.now();
     let events = 0;
     for (let i = 0; i < runs && !signal.aborted; i++) {
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       events += reports.reduce((sum, report) => sum + report.messages, 0);
     }
     const wallMs = performance.now() - startedAt;
-    const cpu = cpuMs(gateway.pid) - cpuBefore;
+    const cpu = cpuMs(gateway.child.pid) - cpuBefore;
     const { profile } = await send("Profiler.stop") as { profile: CpuProfile };
     await Deno.writeTextFile(out, JSON.stringify(profile));
     console.log(

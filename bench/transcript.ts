@@ -23,89 +23,85 @@ function padTo(build: (text: string) => string, lineBytes: number): string {
   return build(filler(lineBytes - 1 - bare.length));
 }
 
+/** The init line's fields. */
+function initLine(seq: number, text: string): Record<string, unknown> {
+  return {
+    type: "system",
+    subtype: "init",
+    cwd: "/tmp",
+    session_id: SESSION_ID,
+    tools: ["Task", "Bash", "Glob", "Grep", "Read", "Edit", "Write", "WebFetch", "TodoWrite"],
+    mcp_servers: [],
+    model: MODEL,
+    permissionMode: "acceptEdits",
+    slash_commands: ["compact", "review"],
+    apiKeySource: "none",
+    claude_code_version: "2.1.328",
+    output_style: "default",
+    agents: [],
+    uuid: "0b7f6a54-2c1e-4f7d-8c3b-1a9e5d2f6c10",
+    note: text,
+    seq,
+  };
+}
+
+/** The result line's fields. */
+function resultLine(seq: number, text: string): Record<string, unknown> {
+  return {
+    type: "result",
+    subtype: "success",
+    is_error: false,
+    duration_ms: 48211,
+    duration_api_ms: 45120,
+    num_turns: seq,
+    result: text,
+    session_id: SESSION_ID,
+    total_cost_usd: 0.0421,
+    usage: { input_tokens: 12, cache_read_input_tokens: 18035, output_tokens: 903 },
+    seq,
+  };
+}
+
+/** An assistant text line's fields. */
+function assistantLine(seq: number, text: string): Record<string, unknown> {
+  return {
+    type: "assistant",
+    message: {
+      id: `msg_01${seq.toString(36).padStart(22, "A")}`,
+      type: "message",
+      role: "assistant",
+      model: MODEL,
+      content: [{ type: "text", text }],
+      stop_reason: null,
+      usage: { input_tokens: 4, cache_read_input_tokens: 17817, output_tokens: 12 },
+    },
+    parent_tool_use_id: null,
+    session_id: SESSION_ID,
+    seq,
+  };
+}
+
+/** A user tool-result line's fields. */
+function userLine(seq: number, text: string): Record<string, unknown> {
+  return {
+    type: "user",
+    message: {
+      role: "user",
+      content: [{
+        tool_use_id: `toolu_01${seq.toString(36).padStart(20, "B")}`,
+        type: "tool_result",
+        content: text,
+      }],
+    },
+    parent_tool_use_id: null,
+    session_id: SESSION_ID,
+    seq,
+  };
+}
+
 function line(seq: number, last: number, lineBytes: number): string {
-  if (seq === 0) {
-    return padTo(
-      (text) =>
-        JSON.stringify({
-          type: "system",
-          subtype: "init",
-          cwd: "/tmp",
-          session_id: SESSION_ID,
-          tools: ["Task", "Bash", "Glob", "Grep", "Read", "Edit", "Write", "WebFetch", "TodoWrite"],
-          mcp_servers: [],
-          model: MODEL,
-          permissionMode: "acceptEdits",
-          slash_commands: ["compact", "review"],
-          apiKeySource: "none",
-          claude_code_version: "2.1.328",
-          output_style: "default",
-          agents: [],
-          uuid: "0b7f6a54-2c1e-4f7d-8c3b-1a9e5d2f6c10",
-          note: text,
-          seq,
-        }),
-      lineBytes,
-    );
-  }
-  if (seq === last) {
-    return padTo(
-      (text) =>
-        JSON.stringify({
-          type: "result",
-          subtype: "success",
-          is_error: false,
-          duration_ms: 48211,
-          duration_api_ms: 45120,
-          num_turns: last,
-          result: text,
-          session_id: SESSION_ID,
-          total_cost_usd: 0.0421,
-          usage: { input_tokens: 12, cache_read_input_tokens: 18035, output_tokens: 903 },
-          seq,
-        }),
-      lineBytes,
-    );
-  }
-  if (seq % 2 === 1) {
-    return padTo(
-      (text) =>
-        JSON.stringify({
-          type: "assistant",
-          message: {
-            id: `msg_01${seq.toString(36).padStart(22, "A")}`,
-            type: "message",
-            role: "assistant",
-            model: MODEL,
-            content: [{ type: "text", text }],
-            stop_reason: null,
-            usage: { input_tokens: 4, cache_read_input_tokens: 17817, output_tokens: 12 },
-          },
-          parent_tool_use_id: null,
-          session_id: SESSION_ID,
-          seq,
-        }),
-      lineBytes,
-    );
-  }
-  return padTo(
-    (text) =>
-      JSON.stringify({
-        type: "user",
-        message: {
-          role: "user",
-          content: [{
-            tool_use_id: `toolu_01${seq.toString(36).padStart(20, "B")}`,
-            type: "tool_result",
-            content: text,
-          }],
-        },
-        parent_tool_use_id: null,
-        session_id: SESSION_ID,
-        seq,
-      }),
-    lineBytes,
-  );
+  const fields = seq === 0 ? initLine : seq === last ? resultLine : seq % 2 === 1 ? assistantLine : userLine;
+  return padTo((text) => JSON.stringify(fields(seq, text)), lineBytes);
 }
 
 /**

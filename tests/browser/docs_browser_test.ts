@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { SERVER_PASSWORD, SERVER_USER, type ServerProcess, spawnServer } from "../support/server_process.ts";
+import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { FAKE_CLI } from "../../testkit/processes.ts";
+import {
+  SERVER_PASSWORD,
+  SERVER_USER,
+  type ServerProcess,
+  spawnServer,
+} from "../../testkit/server_process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
-const FAKE_CLI = new URL("tests/fixtures/fake_claude.sh", ROOT).pathname;
 const OUTPUT = new URL("test-output/", ROOT).pathname;
 const OPERATION_PATHS = ["/chat", "/chat/{process_id}", "/health", "/processes"];
 

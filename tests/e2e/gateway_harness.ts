@@ -7,123 +7,25 @@
  */
 
 import assert from "node:assert/strict";
-import { SERVER_AUTH, type ServerProcess, spawnServer } from "../support/server_process.ts";
-import { parseSse, type SseEvent } from "../support/sse_client.ts";
+import { processesWithHome } from "../../testkit/processes.ts";
+import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
+import type { Json } from "./chat_lines.ts";
+import { type ChatOutcome, parseChatOutcome } from "./chat_outcome.ts";
 import { resolveClaudePath } from "./claude_cli.ts";
-import {
-  type FakeMessagesApi,
-  type RecordedRequest,
-  type ReplySpec,
-  startFakeMessagesApi,
-} from "./fake_messages_api.ts";
+import { type FakeMessagesApi, type ReplySpec, startFakeMessagesApi } from "./fake_messages_api.ts";
+import { latestPromptText, type RecordedRequest } from "./recorded_request.ts";
+import { sleep, waitUntil, within } from "./waiting.ts";
 
-/** A JSON object, as parsed from a CLI line or an event's data. */
-export type Json = Record<string, unknown>;
+export { assistantText, type Json, userText } from "./chat_lines.ts";
+export type { ChatOutcome } from "./chat_outcome.ts";
+export { sleep, waitUntil, within } from "./waiting.ts";
 
 /** Decides the fake's answer for the requests of one chat (found by its prompt marker). */
 export type Script = (request: RecordedRequest) => ReplySpec | undefined;
 
-/** A chat read to its end. */
-export interface ChatOutcome {
-  /** The `X-Process-ID` header. */
-  processId: string;
-  /** The whole SSE body as received. */
-  raw: string;
-  /** Every SSE event, in order. */
-  events: SseEvent[];
-  /** The `data` of every `message` event, parsed. */
-  lines: Json[];
-  /** The CLI's `system/init` line (fails the test when missing). */
-  init: Json;
-  /** The CLI's `result` line, if it printed one. */
-  result: Json | undefined;
-  /** The `error` event's data, if any. */
-  error: Json | undefined;
-  /** The `done` event's data (fails the test when missing or not last). */
-  done: Json;
-}
-
-/** Resolves `promise`, or rejects after `ms` saying what did not happen. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits until `condition()` holds, polling; fails after `timeoutMs` with `what`. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Sleeps `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A marker unique to one chat, to put in its prompt: the fake routes answers by it. */
 export function newMarker(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-/** Text of an `assistant` line's text blocks. */
-export function assistantText(line: Json): string {
-  const content = (line.message as { content?: { type: string; text?: string }[] } | undefined)?.content ??
-    [];
-  return content.filter((block) => block.type === "text").map((block) => block.text ?? "").join("");
-}
-
-/** Text of a `user` line's text blocks and tool results (string contents only). */
-export function userText(line: Json): string {
-  const content = (line.message as { content?: unknown } | undefined)?.content;
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content.map((block) =>
-    typeof block?.text === "string" ? block.text : typeof block?.content === "string" ? block.content : ""
-  ).join("\n");
-}
-
-/** The text of the latest user message that has text of its own (not tool results, not reminders). */
-function latestPromptText(request: RecordedRequest): string {
-  for (const message of [...request.messages].reverse()) {
-    if (message.role !== "user") continue;
-    const texts = message.content
-      .filter((block) => block.type === "text" && typeof block.text === "string")
-      .map((block) => block.text!)
-      .filter((text) => !text.trimStart().startsWith("<system-reminder>"));
-    if (texts.length > 0) return texts.join("\n");
-  }
-  return "";
-}
-
-/** Pids of live processes whose environment holds exactly `HOME=<home>`, except `exclude`. */
-function processesWithHome(home: string, exclude: number[]): number[] {
-  const needle = `\0HOME=${home}\0`;
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const pid = Number(entry.name);
-    if (exclude.includes(pid)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const state = stat.slice(stat.lastIndexOf(")") + 2)[0];
-      if (state === "Z" || state === "X") continue;
-      const environ = `\0${Deno.readTextFileSync(`/proc/${pid}/environ`)}`;
-      if (environ.includes(needle)) pids.push(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
 }
 
 /** A gateway under test, its fake Messages API and its private directories. */
@@ -250,31 +152,7 @@ export class Gateway {
 
   /** Parses a whole chat stream and checks its frame. */
   outcome(processId: string, raw: string): ChatOutcome {
-    const events = parseSse(raw);
-    const last = events.at(-1);
-    assert.equal(last?.event, "done", `the stream must end with done:\n${raw.slice(-3000)}`);
-    const ends = events.filter((event) => event.event !== "message");
-    assert.ok(ends.length <= 2, `only error and done may follow the messages:\n${raw.slice(-3000)}`);
-    assert.ok(
-      events.slice(0, events.length - ends.length).every((event) => event.event === "message"),
-      "error/done come after every message",
-    );
-    const lines = events.filter((event) => event.event === "message").map((event) =>
-      JSON.parse(event.data) as Json
-    );
-    const init = lines.find((line) => line.type === "system" && line.subtype === "init");
-    assert.ok(init, `no init line in:\n${raw.slice(0, 3000)}`);
-    const error = events.find((event) => event.event === "error");
-    return {
-      processId,
-      raw,
-      events,
-      lines,
-      init,
-      result: lines.findLast((line) => line.type === "result"),
-      error: error ? JSON.parse(error.data) : undefined,
-      done: JSON.parse(last.data),
-    };
+    return parseChatOutcome(processId, raw);
   }
 
   /** Asserts the chat ended well: exit 0, no error event, a successful result. */

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SERVER_AUTH } from "../support/server_process.ts";
+import { SERVER_AUTH } from "../../testkit/server_process.ts";
 import { reply } from "./fake_messages_api.ts";
 import { Gateway, newMarker } from "./gateway_harness.ts";
 

@@ -3,7 +3,7 @@ import type { ChatRequest } from "../../domain/chat_request.ts";
 import { BASE_ARGS, buildCliArgs } from "../../infrastructure/cli_args.ts";
 import { FULL_REQUEST, HOSTILE_VALUES, optionsOf } from "./cli_args_requests.ts";
 
-const FAKE_CLAUDE = new URL("../fixtures/fake_claude.sh", import.meta.url).pathname;
+const FAKE_CLAUDE = new URL("../../testkit/fake_claude.sh", import.meta.url).pathname;
 
 Deno.test("buildCliArgs() keeps each hostile string value a single --flag=value argument", () => {
   for (const value of HOSTILE_VALUES) {

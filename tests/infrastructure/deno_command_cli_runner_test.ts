@@ -4,7 +4,7 @@ import type { ChatRequest } from "../../domain/chat_request.ts";
 import type { CliRun } from "../../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../../domain/errors.ts";
 import { DenoCommandCliRunner, STDERR_TAIL_BYTES } from "../../infrastructure/deno_command_cli_runner.ts";
-import { FAKE_CLI, groupMembers, waitGroupGone } from "../support/processes.ts";
+import { FAKE_CLI, groupMembers, waitGroupGone } from "../../testkit/processes.ts";
 
 const decoder = new TextDecoder();
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runLoad } from "../../tools/load.ts";
+import { runLoad } from "../../testkit/load_run.ts";
 
 Deno.test("50 concurrent chats of 1,000 lines: every client gets exactly its own lines, in order, and nothing leaks", async () => {
   const report = await runLoad(50, 1000);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../support/processes.ts";
-import { SERVER_AUTH, spawnServer } from "../support/server_process.ts";
-import { SseReader } from "../support/sse_client.ts";
+import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../../testkit/processes.ts";
+import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
+import { SseReader } from "../../testkit/sse_client.ts";
 
 async function openChats(url: string, cwd: string, prompt: string, count: number): Promise<SseReader[]> {
   const readers: SseReader[] = [];
@@ -19,6 +19,13 @@ async function openChats(url: string, cwd: string, prompt: string, count: number
   return readers;
 }
 
+/** Stops the server and checks that it exited 0 and left no fake CLI behind. */
+async function assertCleanExit(server: ServerProcess): Promise<void> {
+  const status = await server.stop();
+  assert.equal(status.code, 0);
+  assert.deepEqual(processesMatching(FAKE_CLI), []);
+}
+
 Deno.test("SIGTERM to the server interrupts every chat: each stream ends with done, no CLI remains, exit 0", async () => {
   const cwd = await Deno.makeTempDir({ prefix: "shutdown-graceful-" });
   const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI, CANCEL_GRACE_S: "5" });
@@ -33,9 +40,7 @@ Deno.test("SIGTERM to the server interrupts every chat: each stream ends with do
       assert.equal(JSON.parse(done.data).stop_reason, "shutdown");
       assert.ok(rest.some((event) => event.data.includes("Request interrupted by user")));
     }
-    const status = await server.stop();
-    assert.equal(status.code, 0);
-    assert.deepEqual(processesMatching(FAKE_CLI), []);
+    await assertCleanExit(server);
   } finally {
     await server.stop();
     await Deno.remove(cwd, { recursive: true });
@@ -56,9 +61,7 @@ Deno.test("a second SIGTERM during the wait kills the CLIs at once, still leavin
       const rest = await reader.rest();
       assert.equal(rest.at(-1)!.event, "done");
     }
-    const status = await server.stop();
-    assert.equal(status.code, 0);
-    assert.deepEqual(processesMatching(FAKE_CLI), []);
+    await assertCleanExit(server);
   } finally {
     await server.stop();
     await Deno.remove(cwd, { recursive: true });

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
-import { FAKE_CLI } from "../support/processes.ts";
-import { denoDir, spawnServer } from "../support/server_process.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { FAKE_CLI } from "../../testkit/processes.ts";
+import { MAIN, SERVER_PERMISSIONS, serverEnv, spawnServer } from "../../testkit/server_process.ts";
 
 async function startFails(env: Record<string, string>, cwd?: string) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-run", MAIN],
+    args: ["run", ...SERVER_PERMISSIONS, MAIN],
     cwd,
     clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      DENO_DIR: denoDir(),
-      ...env,
-    },
+    env: serverEnv(env),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Validator } from "@seriousme/openapi-schema-validator";
+import { Validator } from "npm:@seriousme/openapi-schema-validator@2.11.0";
 import { ChatRequestSchema } from "../../interface/chat_request_schema.ts";
 import { fetchOpenApiDocument as openApiDocument } from "../support/test_app.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readSse, SseReader } from "../../support/sse_client.ts";
+import { readSse, SseReader } from "../../../testkit/sse_client.ts";
 import {
   AUTH,
   buildTestApp,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CliUnavailableError } from "../../../domain/errors.ts";
-import { parseSse, readSse } from "../../support/sse_client.ts";
+import { parseSse, readSse } from "../../../testkit/sse_client.ts";
 import { AUTH, buildTestApp, chatRequest, type ErrorJson } from "../../support/test_app.ts";
 
 Deno.test("POST /chat streams the CLI's lines as SSE message events, then done", async () => {

@@ -1,26 +1,34 @@
-/** Readings of one process from `/proc`: CPU time and resident memory. */
+/**
+ * Readings of one process from `/proc`: CPU time, resident memory, open file descriptors.
+ *
+ * @module
+ */
 
-let ticksPerSecond: number | undefined;
+/** Reads a process's CPU time in ms; see {@link cpuClock}. */
+export type CpuMs = (pid: number | "self") => number;
 
-function clockTicks(): number {
-  if (ticksPerSecond === undefined) {
-    const output = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped", stderr: "null" })
-      .outputSync();
-    ticksPerSecond = Number(new TextDecoder().decode(output.stdout).trim()) || 100;
-  }
-  return ticksPerSecond;
+/**
+ * A reader of a process's own user + system CPU time in ms, all threads, children excluded
+ * (`/proc/<pid>/stat` fields 14 and 15). It asks `getconf` for the clock tick once, when created.
+ */
+export function cpuClock(): CpuMs {
+  const output = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped", stderr: "null" })
+    .outputSync();
+  const ticksPerSecond = Number(new TextDecoder().decode(output.stdout).trim()) || 100;
+  return (pid) => {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The command name may hold spaces and parentheses: fields are counted after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 1000 / ticksPerSecond;
+  };
 }
 
 /**
- * The process's own user + system CPU time in ms, all threads, children excluded (`/proc/<pid>/stat`
- * fields 14 and 15).
- * @param pid the process, or "self"
+ * How many file descriptors the process has open.
+ * @param pid the process
  */
-export function cpuMs(pid: number | "self"): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  // The command name may hold spaces and parentheses: fields are counted after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / clockTicks();
+export function fdCount(pid: number): number {
+  return [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
 }
 
 /**
