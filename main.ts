@@ -6,6 +6,8 @@ import { createListProcesses } from "./application/list_processes.ts";
 import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
 import { createStartChat } from "./application/start_chat.ts";
+import { createStartWatchedChat } from "./application/start_watched_chat.ts";
+import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
@@ -42,6 +44,7 @@ interface Wiring {
   cli: CliLocation;
   password: string;
   processes: InMemoryProcessRepository;
+  watched: WatchedChats;
   logger: Logger;
 }
 
@@ -58,11 +61,17 @@ export function startServer(env: Record<string, string>): Server {
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
-  const app = buildApp({ config, env, cli, password, processes, logger });
+  const watched = new WatchedChats({
+    ...config.watch,
+    clock: systemClock,
+    // 192 random bits, URL-safe: as unguessable as a generated password.
+    newToken: generatePassword,
+  });
+  const app = buildApp({ config, env, cli, password, processes, watched, logger });
   const server = listen(config.server, app);
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
-  return { url, config, finished: server.finished, ...stopping(server, processes, logger) };
+  return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
 }
 
 /** Generates a password for this run and prints it once. */
@@ -75,8 +84,10 @@ function announcePassword(user: string): string {
   return password;
 }
 
+const newId = () => crypto.randomUUID();
+
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp({ config, env, cli, password, processes, logger }: Wiring): OpenAPIHono {
+function buildApp({ config, env, cli, password, processes, watched, logger }: Wiring): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
@@ -88,23 +99,18 @@ function buildApp({ config, env, cli, password, processes, logger }: Wiring): Op
     setsidPath: findSetsid(),
     clock: systemClock,
   });
-  const newId = () => crypto.randomUUID();
-  const directories = new DenoDirectories();
-  const startChat = createStartChat({
-    runner,
-    processes,
-    directories,
-    slots,
-    metrics,
-    logger,
-    ...config.chat,
-    newId,
-    clock: systemClock,
+
+  const startChat = createStartWatchedChat({
+    startChat: buildStartChat({ config, runner, processes, slots, metrics, logger }),
+    watched,
+    detach: config.watch.detach,
   });
   return createApp({
     startChat,
+    watched,
+    retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
-    listProcesses: createListProcesses({ processes }),
+    listProcesses: createListProcesses({ processes, watched }),
     health: createHealth({ cli, probe: new DenoCliProbe() }),
     metrics,
     slots,
@@ -114,6 +120,27 @@ function buildApp({ config, env, cli, password, processes, logger }: Wiring): Op
     clock: systemClock,
     newId,
     docs: registerDocs,
+  });
+}
+
+/** StartChat on the real runner and directories. */
+function buildStartChat(
+  { config, runner, processes, slots, metrics, logger }: Pick<Wiring, "config" | "processes" | "logger"> & {
+    runner: DenoCommandCliRunner;
+    slots: ChatSlots;
+    metrics: Metrics;
+  },
+) {
+  return createStartChat({
+    runner,
+    processes,
+    directories: new DenoDirectories(),
+    slots,
+    metrics,
+    logger,
+    ...config.chat,
+    newId,
+    clock: systemClock,
   });
 }
 
@@ -140,7 +167,7 @@ function urlOf(addr: Deno.NetAddr): string {
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: Deno.HttpServer,
-  processes: InMemoryProcessRepository,
+  { processes, watched }: { processes: InMemoryProcessRepository; watched: WatchedChats },
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -153,6 +180,7 @@ function stopping(
         for (const process of running) process.stop("shutdown");
         await Promise.all(running.map((process) => process.finished));
         await closed;
+        watched.close();
         logger.info("stopped");
       })();
       return shuttingDown;

@@ -1,5 +1,6 @@
 import type { ProcessStatus } from "../domain/managed_process.ts";
 import type { ProcessRepository } from "../domain/process_repository.ts";
+import { isoSeconds, type WatchedChats } from "./watched_chats.ts";
 
 /** One chat as `GET /processes` shows it. */
 export interface ProcessView {
@@ -9,6 +10,10 @@ export interface ProcessView {
   started_at: string;
   session_id: string | null;
   status: ProcessStatus;
+  /** Clients attached to the chat's stream now. */
+  watchers: number;
+  /** The id of the chat's newest event (0 before the first). */
+  last_event_id: number;
 }
 
 /** What `GET /processes` answers. */
@@ -21,16 +26,23 @@ export interface ProcessList {
 export type ListProcesses = () => ProcessList;
 
 /** Creates the ListProcesses use case. */
-export function createListProcesses(deps: { processes: ProcessRepository }): ListProcesses {
+export function createListProcesses(
+  deps: { processes: ProcessRepository; watched: WatchedChats },
+): ListProcesses {
   return function listProcesses() {
-    const processes = deps.processes.list().map((process) => ({
-      process_id: process.id,
-      cwd: process.cwd,
-      model: process.model,
-      started_at: process.startedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      session_id: process.sessionId,
-      status: process.status,
-    }));
+    const processes = deps.processes.list().map((process) => {
+      const feed = deps.watched.get(process.id)?.feed;
+      return {
+        process_id: process.id,
+        cwd: process.cwd,
+        model: process.model,
+        started_at: isoSeconds(process.startedAt),
+        session_id: process.sessionId,
+        status: process.status,
+        watchers: feed?.watchers ?? 0,
+        last_event_id: feed?.log.lastId ?? 0,
+      };
+    });
     return { processes, count: processes.length };
   };
 }

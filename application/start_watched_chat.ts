@@ -12,7 +12,10 @@ export interface DetachPolicy {
 }
 
 /** The use case: starts a chat (as {@link StartChat} does) and makes it watchable. */
-export type StartWatchedChat = (request: ChatRequest, options?: { requestId?: string }) => Promise<WatchedChat>;
+export type StartWatchedChat = (
+  request: ChatRequest,
+  options?: { requestId?: string },
+) => Promise<WatchedChat>;
 
 /**
  * Creates the StartWatchedChat use case.
@@ -27,7 +30,9 @@ export function createStartWatchedChat(
     if (asked !== undefined && asked * 1000 > detach.maxGraceMs) {
       throw new InvalidFieldError(
         "detach_grace_s",
-        `detach_grace_s ${asked} is more than the server allows (MAX_DETACH_GRACE_S=${detach.maxGraceMs / 1000})`,
+        `detach_grace_s ${asked} is more than the server allows (MAX_DETACH_GRACE_S=${
+          detach.maxGraceMs / 1000
+        })`,
       );
     }
     const chat = await startChat(request, options);

@@ -9,9 +9,9 @@ export class DomainError extends Error {
 
 /** No running chat has this process id. */
 export class ProcessNotFoundError extends DomainError {
-  /** @param processId the id that was looked up */
-  constructor(readonly processId: string) {
-    super("process_not_found", `process "${processId}" is not running`);
+  /** @param processId the id that was looked up; @param message what was not found, when not "running" */
+  constructor(readonly processId: string, message = `process "${processId}" is not running`) {
+    super("process_not_found", message);
   }
 }
 

@@ -42,7 +42,18 @@ export const ConfigSchema = z.object({
     .optional(),
   AUTH_MAX_FAILURES: int(1, 1_000_000).default(10),
   AUTH_FAILURE_WINDOW_S: seconds(86_400).default(60),
+  REPLAY_BYTES: int(64 * 1024, 1024 * MiB).default(16 * MiB),
+  RETAIN_FINISHED_S: seconds(7 * 86_400).default(300),
+  DETACH_GRACE_S: seconds(7 * 86_400).default(0),
+  MAX_DETACH_GRACE_S: seconds(7 * 86_400).default(3600),
 }).superRefine((config, ctx) => {
+  if (config.DETACH_GRACE_S > config.MAX_DETACH_GRACE_S) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DETACH_GRACE_S"],
+      message: `is more than MAX_DETACH_GRACE_S (${config.MAX_DETACH_GRACE_S})`,
+    });
+  }
   const allowed = config.ALLOWED_PERMISSION_MODES;
   if (allowed && !allowed.includes(config.DEFAULT_PERMISSION_MODE)) {
     ctx.addIssue({
@@ -79,6 +90,12 @@ export interface Config {
   slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
   /** The HTTP edge's own settings, as `createApp` takes them. */
   http: { maxBodyBytes: number; keepaliveMs: number; corsOrigins: string[] | null; docsAuth: boolean };
+  /** Watching chats: what each retains for reattaching, how long finished ones stay, detach grace. */
+  watch: {
+    replayBytes: number;
+    retainFinishedMs: number;
+    detach: { defaultGraceMs: number; maxGraceMs: number };
+  };
   logLevel: LogLevel;
 }
 
@@ -158,6 +175,11 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
       keepaliveMs: ms(v.KEEPALIVE_S),
       corsOrigins: v.CORS_ORIGINS ?? null,
       docsAuth: v.DOCS_AUTH,
+    },
+    watch: {
+      replayBytes: v.REPLAY_BYTES,
+      retainFinishedMs: ms(v.RETAIN_FINISHED_S),
+      detach: { defaultGraceMs: ms(v.DETACH_GRACE_S), maxGraceMs: ms(v.MAX_DETACH_GRACE_S) },
     },
     logLevel: v.LOG_LEVEL,
   };

@@ -7,13 +7,15 @@ import type { Health } from "../application/health.ts";
 import type { ListProcesses } from "../application/list_processes.ts";
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
-import type { StartChat } from "../application/start_chat.ts";
+import type { StartWatchedChat } from "../application/start_watched_chat.ts";
+import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
 import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { chatWatchRoutes } from "./routes/chat_watch.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { processRoutes } from "./routes/processes.ts";
@@ -21,7 +23,11 @@ import { validationHook } from "./validation_hook.ts";
 
 /** Dependencies of {@link createApp}: the use cases and the HTTP settings. */
 export interface AppDeps {
-  startChat: StartChat;
+  startChat: StartWatchedChat;
+  /** The chats that can be watched (running, and finished ones for a while). */
+  watched: WatchedChats;
+  /** How long finished chats stay attachable, in seconds (for messages). */
+  retainFinishedS: number;
   cancelProcess: CancelProcess;
   listProcesses: ListProcesses;
   health: Health;
@@ -74,14 +80,15 @@ function corsMiddleware(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type"],
-    exposeHeaders: ["X-Process-ID", "Retry-After"],
+    allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+    exposeHeaders: ["X-Process-ID", "X-Watch-Token", "Retry-After"],
     maxAge: 600,
   });
 }
 
 /**
- * The HTTP app: `/health` (open), `/chat`, `/chat/{process_id}`, `/processes`, `/metrics` (Basic Auth),
+ * The HTTP app: `/health` (open), `/chat`, `/chat/{process_id}`, `/chat/{process_id}/events` (Basic Auth or
+ * the chat's watch token), `/processes`, `/metrics` (Basic Auth),
  * the docs, and one JSON error shape for everything that goes wrong. Each route is declared once, in
  * `interface/routes/`, and invalid input everywhere gets the same 422 from the one `validationHook`.
  */
@@ -114,6 +121,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.openAPIRegistry.registerComponent("securitySchemes", SECURITY_SCHEME, BASIC_AUTH_SCHEME);
   app.route("/health", healthRoutes(deps));
   app.route("/chat", chatRoutes({ ...deps, auth }));
+  app.route("/chat", chatWatchRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
   app.route("/metrics", metricsRoutes({ ...deps, auth }));
 

@@ -48,11 +48,13 @@ const TOO_MANY_AUTH_FAILURES: ErrorExample = {
 };
 const FORBIDDEN_MESSAGE = 'cwd "/etc" (real path "/etc") is outside the allowed roots: /home/user/projects';
 
+const UNAUTHORIZED: ErrorExample = { code: "unauthorized", message: "Basic Auth credentials are required" };
+
 /** The error responses every route behind Basic Auth has (401, 429, 500). */
 export const PROTECTED_ROUTE_ERRORS = {
   401: documentedError(
     "`unauthorized`: Basic Auth credentials are missing or wrong (with `WWW-Authenticate: Basic`).",
-    [{ code: "unauthorized", message: "Basic Auth credentials are required" }],
+    [UNAUTHORIZED],
   ),
   429: documentedError(
     "`too_many_auth_failures`: this address failed to log in too often; see `Retry-After`.",
@@ -63,6 +65,8 @@ export const PROTECTED_ROUTE_ERRORS = {
     { code: "internal_error", message: "internal error; see the server log" },
   ]),
 };
+
+const VALIDATION_DESCRIPTION = "`validation_error`: one or more fields are invalid; `details` names each.";
 
 /** The error responses of `POST /chat` beyond {@link PROTECTED_ROUTE_ERRORS}. */
 export const START_CHAT_ERRORS = {
@@ -91,7 +95,7 @@ export const START_CHAT_ERRORS = {
       message: 'Content-Type "text/plain" is not supported; send application/json',
     }],
   ),
-  422: documentedError("`validation_error`: one or more fields are invalid; `details` names each.", [{
+  422: documentedError(VALIDATION_DESCRIPTION, [{
     code: "validation_error",
     message: 'cwd "relative/dir": must be an absolute path; unknown field "promt"',
     details: [
@@ -120,3 +124,29 @@ export const PROCESS_NOT_FOUND = documentedError(
     { code: "process_not_found", message: `process "${EXAMPLE_PROCESS_ID}" is not running` },
   ],
 );
+
+/** The error response of the routes of one chat for an id that is unknown or no longer retained. */
+export const CHAT_NOT_FOUND = documentedError(
+  "`process_not_found`: no chat has this id (unknown, or finished more than RETAIN_FINISHED_S ago).",
+  [{
+    code: "process_not_found",
+    message: `no chat "${EXAMPLE_PROCESS_ID}": unknown, or finished more than RETAIN_FINISHED_S (300 s) ago`,
+  }],
+);
+
+/** 401 of `GET /chat/{process_id}/events`: no Basic credentials, or a watch token of another chat. */
+export const INVALID_WATCH_TOKEN = documentedError(
+  "`unauthorized`: Basic Auth credentials are missing or wrong; or `invalid_token`: `?token=` is not this " +
+    "chat's watch token.",
+  [UNAUTHORIZED, {
+    code: "invalid_token",
+    message: `the watch token is not the one of chat "${EXAMPLE_PROCESS_ID}"`,
+  }],
+);
+
+/** 422 of `GET /chat/{process_id}/events`: a malformed or impossible event id. */
+export const VALIDATION_ERROR = documentedError(VALIDATION_DESCRIPTION, [{
+  code: "validation_error",
+  message: "last_event_id 50 is beyond the chat's newest event (42)",
+  details: [{ field: "last_event_id", message: "last_event_id 50 is beyond the chat's newest event (42)" }],
+}]);

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { CancelProcess } from "../application/cancel_process.ts";
 import type { HealthReport } from "../application/health.ts";
 import type { ProcessList, ProcessView } from "../application/list_processes.ts";
+import type { ChatStateView } from "../application/watched_chats.ts";
 import { type ChatDoneData, type ChatErrorData, END_REASONS, ERROR_REASONS } from "../domain/chat_event.ts";
 import { PROCESS_STATUSES } from "../domain/managed_process.ts";
 import type { ErrorBody } from "./error_response.ts";
@@ -36,6 +37,15 @@ export const HealthSchema = wireSchema<HealthReport>()(
   ]).openapi("Health"),
 );
 
+const watchers = () =>
+  z.number().int().openapi({ description: "Clients attached to the chat's stream now.", example: 1 });
+const lastEventId = () =>
+  z.number().int().openapi({
+    description:
+      "The id of the chat's newest event (0 before the first); resume after it with Last-Event-ID.",
+    example: 42,
+  });
+
 /** One entry of `GET /processes`. */
 export const ProcessSchema = wireSchema<ProcessView>()(
   z.object({
@@ -45,6 +55,8 @@ export const ProcessSchema = wireSchema<ProcessView>()(
     started_at: z.string().openapi({ example: "2024-01-01T12:00:00Z", description: "ISO 8601, UTC" }),
     session_id: z.string().nullable().openapi({ example: EXAMPLE_SESSION_ID }),
     status: z.enum(PROCESS_STATUSES),
+    watchers: watchers(),
+    last_event_id: lastEventId(),
   }).openapi("Process"),
 );
 
@@ -115,4 +127,22 @@ export const ChatDoneEventSchema = wireSchema<ChatDoneData>()(
     }),
     duration_ms: z.number().int().openapi({ description: "Wall time of the chat.", example: 5321 }),
   }).openapi("ChatDoneEvent", { description: "`data` of the `done` event, the last event of every stream." }),
+);
+
+/** `GET /chat/{process_id}`. */
+export const ChatStateSchema = wireSchema<ChatStateView>()(
+  z.object({
+    process_id: processId(),
+    status: z.enum([...PROCESS_STATUSES, "finished"]).openapi({
+      description: "`queued`, `running`, `stopping`, or `finished` once its `done` event is out.",
+      example: "running",
+    }),
+    session_id: z.string().nullable().openapi({ example: EXAMPLE_SESSION_ID }),
+    started_at: z.string().openapi({ example: "2024-01-01T12:00:00Z", description: "ISO 8601, UTC" }),
+    last_event_id: lastEventId(),
+    watchers: watchers(),
+    done: ChatDoneEventSchema.nullable().openapi({
+      description: "The `done` event's data once the chat has finished; null before.",
+    }),
+  }).openapi("ChatState"),
 );

@@ -124,3 +124,24 @@ export function sseBody(
     },
   }, { highWaterMark: 0 });
 }
+
+/**
+ * The response for one watcher of a chat: its SSE body with the headers every chat stream has.
+ * @param source the watcher
+ * @param options the body's options
+ * @param headers more headers, e.g. `X-Process-ID`
+ */
+export function sseResponse(
+  source: NumberedEventSource,
+  options: SseBodyOptions,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(sseBody(source, options), {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache",
+      "X-Accel-Buffering": "no",
+      ...headers,
+    },
+  });
+}

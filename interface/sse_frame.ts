@@ -80,7 +80,9 @@ export function frameEvents(events: NumberedEvent[], allocate: Allocate): Uint8A
         }
       }
     } else {
-      const bytes = encoder.encode(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      const bytes = encoder.encode(
+        `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
+      );
       (others ??= [])[i] = bytes;
       size += bytes.length;
     }

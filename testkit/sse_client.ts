@@ -2,6 +2,8 @@
 export interface SseEvent {
   event: string;
   data: string;
+  /** The event's `id:`, when it has one. */
+  id?: string;
 }
 
 /** Parses SSE text into events (comments skipped, multi-line data joined with `\n`). */
@@ -10,6 +12,7 @@ export function parseSse(text: string): SseEvent[] {
   for (const block of text.split("\n\n")) {
     if (block.trim() === "") continue;
     let event = "message";
+    let id: string | undefined;
     const data: string[] = [];
     let sawField = false;
     for (const line of block.split("\n")) {
@@ -21,8 +24,9 @@ export function parseSse(text: string): SseEvent[] {
       if (value.startsWith(" ")) value = value.slice(1);
       if (field === "event") event = value;
       else if (field === "data") data.push(value);
+      else if (field === "id") id = value;
     }
-    if (sawField) events.push({ event, data: data.join("\n") });
+    if (sawField) events.push({ event, data: data.join("\n"), ...(id === undefined ? {} : { id }) });
   }
   return events;
 }

@@ -2,14 +2,14 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { CancelProcess } from "../../application/cancel_process.ts";
 import type { Logger } from "../../application/logger.ts";
-import type { StartChat } from "../../application/start_chat.ts";
+import type { StartWatchedChat } from "../../application/start_watched_chat.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { ChatRequestSchema } from "../chat_request_schema.ts";
 import { PROCESS_NOT_FOUND, PROTECTED_ROUTE_ERRORS, START_CHAT_ERRORS } from "../documented_errors.ts";
 import { jsonBody } from "../json_body.ts";
 import { EXAMPLE_PROCESS_ID, SSE_DESCRIPTION, sseExamples } from "../openapi_examples.ts";
 import { CancelSchema, ChatDoneEventSchema, ChatErrorEventSchema } from "../response_schemas.ts";
-import { sseBody } from "../sse.ts";
+import { sseResponse } from "../sse.ts";
 
 const startChatRoute = createRoute({
   method: "post",
@@ -35,8 +35,14 @@ const startChatRoute = createRoute({
       description: "The CLI's output as an SSE stream.",
       headers: z.object({
         "X-Process-ID": z.uuid().openapi({
-          description: "The chat's id, for `DELETE /chat/{process_id}` and `GET /processes`.",
+          description: "The chat's id, for `DELETE /chat/{process_id}`, `GET /chat/{process_id}/events` " +
+            "and `GET /processes`.",
           example: EXAMPLE_PROCESS_ID,
+        }),
+        "X-Watch-Token": z.string().openapi({
+          description: "Lets whoever holds it watch this one chat without the Basic credentials: " +
+            "`GET /chat/{process_id}/events?token=…`. It grants nothing else.",
+          example: "pZ7v0kq3b2xS9mC1wQe4RtYuIoPaLsDf",
         }),
       }),
       content: {
@@ -81,7 +87,7 @@ const cancelChatRoute = createRoute({
 
 /** Dependencies of {@link chatRoutes}. */
 export interface ChatRoutesDeps {
-  startChat: StartChat;
+  startChat: StartWatchedChat;
   cancelProcess: CancelProcess;
   logger: Logger;
   /** Basic Auth, in front of every chat route. */
@@ -102,27 +108,18 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
   const app = new OpenAPIHono();
   app.openAPIRegistry.register("ChatErrorEvent", ChatErrorEventSchema);
   app.openAPIRegistry.register("ChatDoneEvent", ChatDoneEventSchema);
-  app.use("*", deps.auth);
-
-  app.openapi({ ...startChatRoute, middleware: jsonBody(deps.maxBodyBytes) }, async (c) => {
+  // Auth per route, not `use("*")`: the watch routes share the `/chat` prefix and also take a watch token.
+  app.openapi({ ...startChatRoute, middleware: [deps.auth, jsonBody(deps.maxBodyBytes)] }, async (c) => {
     const requestId = deps.newId();
-    const chat = await deps.startChat(c.req.valid("json"), { requestId });
-    const body = sseBody(chat, {
+    const { chat, feed, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
+    return sseResponse(feed.watch(), {
       keepaliveMs: deps.keepaliveMs,
       clock: deps.clock,
       onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
-    });
-    return new Response(body, {
-      headers: {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no",
-        "X-Process-ID": chat.id,
-      },
-    });
+    }, { "X-Process-ID": chat.id, "X-Watch-Token": watchToken });
   });
 
-  app.openapi(cancelChatRoute, (c) => {
+  app.openapi({ ...cancelChatRoute, middleware: deps.auth }, (c) => {
     const cancelled = deps.cancelProcess(c.req.valid("param").process_id);
     logger.info("cancel requested", { process_id: cancelled.process_id });
     return c.json(cancelled, 200);

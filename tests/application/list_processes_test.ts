@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createListProcesses } from "../../application/list_processes.ts";
 import type { ManagedProcess, ProcessStatus, StopReason } from "../../domain/managed_process.ts";
+import { WatchedChats } from "../../application/watched_chats.ts";
+import { FakeClock } from "../support/fake_clock.ts";
 import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
 
 /** A {@link ManagedProcess} with the fields the test gives it. */
@@ -25,7 +27,13 @@ class FakeProcess implements ManagedProcess {
 function setup(...processes: FakeProcess[]) {
   const repository = new InMemoryProcessRepository();
   processes.forEach((process) => repository.add(process));
-  return { listProcesses: createListProcesses({ processes: repository }), repository };
+  const watched = new WatchedChats({
+    replayBytes: 1024,
+    retainFinishedMs: 1000,
+    clock: new FakeClock(),
+    newToken: () => "t",
+  });
+  return { listProcesses: createListProcesses({ processes: repository, watched }), repository };
 }
 
 Deno.test("listProcesses() gives an empty list and a count of 0 when nothing runs", () => {
@@ -52,6 +60,8 @@ Deno.test("listProcesses() maps each process to its API fields", () => {
       started_at: "2024-01-01T12:00:00Z",
       session_id: "s-1",
       status: "running",
+      watchers: 0,
+      last_event_id: 0,
     }],
     count: 1,
   });

@@ -145,3 +145,12 @@ Deno.test("loadConfig() refuses a CORS origin that is not * or scheme://host", (
   );
   assert.deepEqual(loadConfig({ CORS_ORIGINS: "*" }).http.corsOrigins, ["*"]);
 });
+
+Deno.test("loadConfig() refuses a DETACH_GRACE_S above MAX_DETACH_GRACE_S, naming both", () => {
+  assert.throws(
+    () => loadConfig({ DETACH_GRACE_S: "700", MAX_DETACH_GRACE_S: "600" }),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message === 'invalid DETACH_GRACE_S="700": is more than MAX_DETACH_GRACE_S (600)',
+  );
+});

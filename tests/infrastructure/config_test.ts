@@ -20,6 +20,11 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
     },
     slots: { maxConcurrent: 16, queueMax: 64, queueTimeoutMs: 300_000 },
     http: { maxBodyBytes: 10 * MiB, keepaliveMs: 15_000, corsOrigins: null, docsAuth: false },
+    watch: {
+      replayBytes: 16 * MiB,
+      retainFinishedMs: 300_000,
+      detach: { defaultGraceMs: 0, maxGraceMs: 3_600_000 },
+    },
     logLevel: "INFO",
   });
 });
@@ -50,6 +55,10 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     CORS_ORIGINS: "https://ui.example.com, http://localhost:3000",
     AUTH_MAX_FAILURES: "5",
     AUTH_FAILURE_WINDOW_S: "300",
+    REPLAY_BYTES: "1048576",
+    RETAIN_FINISHED_S: "60",
+    DETACH_GRACE_S: "30",
+    MAX_DETACH_GRACE_S: "600",
   });
   assert.deepEqual(config, {
     server: { host: "127.0.0.1", port: 8080 },
@@ -66,6 +75,11 @@ Deno.test("loadConfig() parses every variable from its text", () => {
       keepaliveMs: 0,
       corsOrigins: ["https://ui.example.com", "http://localhost:3000"],
       docsAuth: true,
+    },
+    watch: {
+      replayBytes: MiB,
+      retainFinishedMs: 60_000,
+      detach: { defaultGraceMs: 30_000, maxGraceMs: 600_000 },
     },
     logLevel: "DEBUG",
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Validator } from "npm:@seriousme/openapi-schema-validator@2.11.0";
+import { GATEWAY_FIELDS } from "../../domain/chat_request.ts";
 import { ChatRequestSchema } from "../../interface/chat_request_schema.ts";
 import { fetchOpenApiDocument as openApiDocument } from "../support/test_app.ts";
 
@@ -22,6 +23,8 @@ Deno.test("the document lists every endpoint with its method", async () => {
     .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort();
   assert.deepEqual(operations, [
     "DELETE /chat/{process_id}",
+    "GET /chat/{process_id}",
+    "GET /chat/{process_id}/events",
     "GET /health",
     "GET /metrics",
     "GET /processes",
@@ -59,9 +62,10 @@ Deno.test("the document describes the SSE stream of POST /chat and its X-Process
   for (const word of ["`message`", "`error`", "`done`", "keepalive"]) {
     assert.ok(stream.schema.description.includes(word));
   }
-  assert.match(stream.examples.success.value, /^event: message\ndata: \{"type":"system"/);
+  assert.match(stream.examples.success.value, /^id: 1\nevent: message\ndata: \{"type":"system"/);
   assert.match(stream.examples.success.value, /\n: keepalive\n\n/);
-  assert.match(stream.examples.failure.value, /event: error\ndata: \{"process_id":/);
+  assert.match(stream.examples.failure.value, /id: 2\nevent: error\ndata: \{"process_id":/);
+  assert.ok(ok.headers["X-Watch-Token"]);
   const schemas = document.components.schemas;
   const errorFields = ["exit_code", "message", "process_id", "reason", "signal", "stderr"];
   assert.deepEqual(Object.keys(schemas.ChatErrorEvent.properties).sort(), errorFields);
@@ -75,7 +79,8 @@ Deno.test("every error response has the JSON error shape and an example of its c
     "/chat": {
       post: ["400", "401", "403", "409", "413", "415", "422", "429", "500", "503"],
     },
-    "/chat/{process_id}": { delete: ["401", "404", "429", "500"] },
+    "/chat/{process_id}": { delete: ["401", "404", "429", "500"], get: ["401", "404", "429", "500"] },
+    "/chat/{process_id}/events": { get: ["401", "404", "422", "429", "500"] },
     "/processes": { get: ["401", "429", "500"] },
     "/metrics": { get: ["401", "429", "500"] },
   };

@@ -38,6 +38,21 @@ async function runningChat(test: TestApp, body: object) {
   return { response, finish: async () => (run.end(), await response.text()) };
 }
 
+/** A chat that has run to its end (so a stream of its events ends on its own); its id and watch token. */
+async function finishedChat(test: TestApp) {
+  const chat = await runningChat(test, CHAT);
+  await chat.finish();
+  const headers = chat.response.headers;
+  return { id: headers.get("X-Process-ID")!, token: headers.get("X-Watch-Token")! };
+}
+
+/** A request to a route of one finished chat; `path` gets its id and token. */
+async function onFinishedChat(path: (id: string, token: string) => string, init: RequestInit = {}) {
+  const test = buildTestApp();
+  const { id, token } = await finishedChat(test);
+  return await test.app.request(path(id, token), init);
+}
+
 const CHAT = { prompt: "x", cwd: "/tmp" };
 const authed = (method: string) => ({ method, headers: AUTH });
 
@@ -99,6 +114,23 @@ const CASES: Record<string, Case> = {
   "DELETE /chat/{process_id} 429": () => throttled(`/chat/${UNKNOWN_ID}`, { method: "DELETE" }),
   "DELETE /chat/{process_id} 500": () =>
     call(`/chat/${UNKNOWN_ID}`, authed("DELETE"), { app: { cancelProcess: broken } }),
+
+  "GET /chat/{process_id} 200": () => onFinishedChat((id) => `/chat/${id}`, authed("GET")),
+  "GET /chat/{process_id} 401": () => call(`/chat/${UNKNOWN_ID}`),
+  "GET /chat/{process_id} 404": () => call(`/chat/${UNKNOWN_ID}`, authed("GET")),
+  "GET /chat/{process_id} 429": () => throttled(`/chat/${UNKNOWN_ID}`),
+  "GET /chat/{process_id} 500": () =>
+    call(`/chat/${UNKNOWN_ID}`, authed("GET"), { app: { watched: failing(buildTestApp().watched) } }),
+
+  "GET /chat/{process_id}/events 200": () =>
+    onFinishedChat((id, token) => `/chat/${id}/events?token=${token}`),
+  "GET /chat/{process_id}/events 401": () => onFinishedChat((id) => `/chat/${id}/events?token=not-the-token`),
+  "GET /chat/{process_id}/events 404": () => call(`/chat/${UNKNOWN_ID}/events`, authed("GET")),
+  "GET /chat/{process_id}/events 422": () =>
+    onFinishedChat((id) => `/chat/${id}/events?last_event_id=99`, authed("GET")),
+  "GET /chat/{process_id}/events 429": () => throttled(`/chat/${UNKNOWN_ID}/events`),
+  "GET /chat/{process_id}/events 500": () =>
+    call(`/chat/${UNKNOWN_ID}/events`, authed("GET"), { app: { watched: failing(buildTestApp().watched) } }),
 
   "GET /processes 200": () => call("/processes", authed("GET")),
   "GET /processes 401": () => call("/processes"),

@@ -1,4 +1,5 @@
 import { concatBytes } from "../../application/concat_bytes.ts";
+import type { NumberedEvent } from "../../application/event_log.ts";
 import type { ChatDoneData, ChatEvent } from "../../domain/chat_event.ts";
 
 const decoder = new TextDecoder();
@@ -40,3 +41,8 @@ export const SAMPLE_DONE_DATA: ChatDoneData = {
   session_id: "s-1",
   duration_ms: 1234,
 };
+
+/** Numbers events from `firstId` on, as a chat's event log does. */
+export function numbered(events: ChatEvent[], firstId = 1): NumberedEvent[] {
+  return events.map((event, index) => ({ id: firstId + index, event }));
+}

@@ -5,6 +5,8 @@ import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { silentLogger } from "../../application/logger.ts";
 import { createStartChat } from "../../application/start_chat.ts";
+import { createStartWatchedChat } from "../../application/start_watched_chat.ts";
+import { WatchedChats, type WatchedChatsOptions } from "../../application/watched_chats.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
 import { registerDocs } from "../../interface/docs.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
@@ -22,6 +24,8 @@ export function buildTestApp(
     startChat?: Parameters<typeof fakeStartChatDeps>[0];
     maxConcurrent?: number;
     queueMax?: number;
+    /** Retention and detach settings of the watched chats. */
+    watch?: Partial<WatchedChatsOptions> & { defaultGraceMs?: number; maxGraceMs?: number };
   } = {},
 ) {
   const deps = fakeStartChatDeps({
@@ -34,7 +38,22 @@ export function buildTestApp(
     ...options.startChat,
   });
   const { runner, processes, metrics, slots, newId, clock } = deps;
-  const startChat = createStartChat(deps);
+  let tokens = 0;
+  const watched = new WatchedChats({
+    replayBytes: 1 << 20,
+    retainFinishedMs: 300_000,
+    clock,
+    newToken: () => `token-${++tokens}`,
+    ...options.watch,
+  });
+  const startChat = createStartWatchedChat({
+    startChat: createStartChat(deps),
+    watched,
+    detach: {
+      defaultGraceMs: options.watch?.defaultGraceMs ?? 0,
+      maxGraceMs: options.watch?.maxGraceMs ?? 600_000,
+    },
+  });
   const health: Health = () =>
     Promise.resolve({
       status: "ok",
@@ -43,8 +62,10 @@ export function buildTestApp(
     });
   const app = createApp({
     startChat,
+    watched,
+    retainFinishedS: 300,
     cancelProcess: createCancelProcess({ processes }),
-    listProcesses: createListProcesses({ processes }),
+    listProcesses: createListProcesses({ processes, watched }),
     health,
     metrics,
     slots,
@@ -56,7 +77,7 @@ export function buildTestApp(
     newId,
     ...options.app,
   });
-  return { app, runner, processes, metrics, slots };
+  return { app, runner, processes, metrics, slots, watched };
 }
 
 /** A JSON POST /chat with the test credentials. */

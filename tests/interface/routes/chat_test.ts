@@ -19,10 +19,11 @@ Deno.test("POST /chat streams the CLI's lines as SSE message events, then done",
   assert.equal(processId, "00000000-0000-4000-8000-000000000002");
   const text = await response.text();
   assert.ok(
-    text.startsWith('event: message\ndata: {"type":"system","subtype":"init","session_id":"abc"}\n\n'),
+    text.startsWith('id: 1\nevent: message\ndata: {"type":"system","subtype":"init","session_id":"abc"}\n\n'),
   );
   const events = parseSse(text);
   assert.deepEqual(events.map((event) => event.event), ["message", "message", "message", "done"]);
+  assert.deepEqual(events.map((event) => event.id), ["1", "2", "3", "4"]);
   assert.equal(events[1].data, '{"type":"assistant","message":{"content":[{"type":"text","text":"hé"}]}}');
   const done = JSON.parse(events[3].data);
   assert.equal(done.process_id, processId);
