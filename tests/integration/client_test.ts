@@ -2,14 +2,8 @@ import assert from "node:assert/strict";
 import { cliLeadersMatching, privateFakeCli, processesMatching } from "../../testkit/processes.ts";
 import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
 import { SseReader } from "../../testkit/sse_client.ts";
+import { waitFor } from "../../testkit/wait_for.ts";
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 /** The server, its private CLI, and `POST /chat` of a prompt in the test's directory. */
 interface Clients {
   server: ServerProcess;
