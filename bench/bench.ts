@@ -12,6 +12,7 @@ import { cpuClock } from "../testkit/proc_stats.ts";
 import { type BenchContext, startBenchServer } from "./bench_server.ts";
 import { measurePaced } from "./paced_phase.ts";
 import { measurePerChat } from "./per_chat_phase.ts";
+import { measureReplay, renderReplay } from "./replay_phase.ts";
 import { machine, renderTable, type Results } from "./report.ts";
 import { readSettings, type Settings } from "./settings.ts";
 import { measureStartup } from "./startup_phase.ts";
@@ -28,7 +29,10 @@ async function writeTranscripts(dir: string, settings: Settings) {
     sweep: `${dir}/sweep.jsonl`,
     chat: `${dir}/chat.jsonl`,
     paced: `${dir}/paced.jsonl`,
+    full: `${dir}/full.jsonl`,
   };
+  // A little more than the default REPLAY_BYTES (16 MiB), so each chat fills its retention.
+  await writeTranscript(paths.full, { lines: 36_000, lineBytes: 500 });
   await writeTranscript(paths.chat, { lines: 2, lineBytes: 400 });
   await writeTranscript(paths.paced, { lines: settings.pacedLines, lineBytes: settings.throughputLineBytes });
   await writeTranscript(paths.ttfe, { lines: settings.ttfeLines, lineBytes: settings.ttfeLineBytes });
@@ -48,7 +52,7 @@ function log(message: string): void {
 async function measureOnServer(
   context: BenchContext,
   transcripts: Awaited<ReturnType<typeof writeTranscripts>>,
-): Promise<Omit<Results, "label" | "machine" | "settings" | "startup" | "problems">> {
+): Promise<Omit<Results, "label" | "machine" | "settings" | "startup" | "replay" | "problems">> {
   const { paths, throughputBytes } = transcripts;
   log("time to first event");
   const ttfe = await measureTtfe(context, paths.ttfe);
@@ -89,8 +93,22 @@ async function main(): Promise<void> {
       if (signal.aborted) {
         problems.push(`the run hit BENCH_DEADLINE_S=${settings.deadlineS} and was cut short`);
       }
-      const results: Results = { label, machine: machine(), settings, startup, ...measured, problems };
+      log("replay");
+      const replay = await measureReplay(
+        { lines: transcripts.paths.throughput, full: transcripts.paths.full },
+        { lines: settings.throughputLines, chats: settings.replayChats, runs: 3, problems },
+      );
+      const results: Results = {
+        label,
+        machine: machine(),
+        settings,
+        startup,
+        ...measured,
+        replay,
+        problems,
+      };
       console.log(renderTable(results));
+      console.log(`\n${renderReplay(replay)}`);
       const m = results.machine;
       console.log(
         `\nMachine: ${m.nproc} × ${m.cpu}, ${m.memory} RAM, Linux ${m.kernel}, Deno ${m.deno} (V8 ${m.v8})`,

@@ -24,9 +24,11 @@ export interface BenchContext {
 /**
  * Starts the gateway on loopback (`--allow-all`, as the bench always measured it), waits until `/health`
  * answers, with the soft fd limit raised to the hard one.
- * @param options extra Deno flags, e.g. `--inspect=127.0.0.1:0`
+ * @param options extra Deno flags, e.g. `--inspect=127.0.0.1:0`, and variables over the bench's
  */
-export function startBenchServer(options: Pick<ServerOptions, "denoFlags"> = {}): Promise<ServerProcess> {
+export function startBenchServer(
+  options: Pick<ServerOptions, "denoFlags"> & { env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   return spawnServer({
     CLAUDE_PATH: FAKE_CLI,
     LOG_LEVEL: "WARN",
@@ -39,7 +41,8 @@ export function startBenchServer(options: Pick<ServerOptions, "denoFlags"> = {})
     AUTH_MAX_FAILURES: "1000000",
     // For the paced mode of the fake CLI.
     FAKE_CLI_DENO: Deno.execPath(),
-  }, { ...options, permissions: ["--allow-all"], raiseFdLimit: true, waitHealthy: true });
+    ...options.env,
+  }, { denoFlags: options.denoFlags, permissions: ["--allow-all"], raiseFdLimit: true, waitHealthy: true });
 }
 
 /**

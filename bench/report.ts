@@ -6,6 +6,7 @@
 
 import type { PacedResult } from "./paced_phase.ts";
 import type { PerChatResult } from "./per_chat_phase.ts";
+import type { ReplayResult } from "./replay_phase.ts";
 import type { Settings } from "./settings.ts";
 import type { StartupResult } from "./startup_phase.ts";
 import type { SweepRow } from "./sweep_phase.ts";
@@ -25,6 +26,7 @@ export interface Results {
   perChat: PerChatResult;
   paced: PacedResult;
   sweep: SweepRow[];
+  replay: ReplayResult;
   problems: string[];
 }
 

@@ -21,6 +21,8 @@ export interface Settings {
   pacedStreams: number;
   pacedLines: number;
   pacedPauseMs: number;
+  /** Chats that each fill a REPLAY_BYTES, for the memory of retention. */
+  replayChats: number;
   deadlineS: number;
   jsonPath: string | undefined;
 }
@@ -36,6 +38,7 @@ export function readSettings(): Settings {
     ttfeLines: int("BENCH_TTFE_LINES", 40),
     ttfeLineBytes: int("BENCH_TTFE_LINE_BYTES", 800),
     throughputRuns: int("BENCH_THROUGHPUT_RUNS", 7),
+    replayChats: int("BENCH_REPLAY_CHATS", 100),
     throughputLines: int("BENCH_THROUGHPUT_LINES", 100_000),
     throughputLineBytes: int("BENCH_THROUGHPUT_LINE_BYTES", 500),
     sweep: (Deno.env.get("BENCH_SWEEP") ?? "1,10,100,500").split(",").map(Number),

@@ -27,14 +27,17 @@ export interface StreamReport {
 const MESSAGE = "event: message\ndata: ";
 const DONE = "event: done\ndata: ";
 const SEQ = '"seq":';
+const ID = "id: ";
 
 /** Checks events one by one into `report`: sequence numbers in order, one `done` with exit code 0. */
 function eventChecker(report: StreamReport) {
   let next = 0;
   let done = false;
   return {
-    /** Checks the event `buffer[start, end)`. */
-    check(buffer: string, start: number, end: number): void {
+    /** Checks the event `buffer[from, end)`. */
+    check(buffer: string, from: number, end: number): void {
+      // Every chat event starts with its `id:` line.
+      const start = buffer.startsWith(ID, from) ? buffer.indexOf("\n", from) + 1 : from;
       if (buffer.startsWith(MESSAGE, start)) {
         report.messages++;
         const at = buffer.lastIndexOf(SEQ, end);
