@@ -6,7 +6,7 @@ import {
   type ServerProcess,
   spawnServer,
 } from "../../testkit/server_process.ts";
-import { canRun, inCi, runTool, type ToolOutput } from "./run_tool.ts";
+import { canRun, inCi, runTool, type ToolOutput } from "../../testkit/run_tool.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** The version the README tells users to install. */
