@@ -62,15 +62,15 @@ enable_unit() {
   # Same symlink "systemctl enable" would create, so the unit starts once systemd runs.
   if [[ -L $WANTS_LINK && $(readlink -- "$WANTS_LINK") == "$UNIT_PATH_REAL" ]]; then
     info "already enabled: $WANTS_LINK"
-    return 0
-  fi
-  if ((DRY_RUN)); then
-    info "[dry-run] would link $WANTS_LINK -> $UNIT_PATH_REAL"
   else
-    mkdir -p -- "$(dirname -- "$WANTS_LINK")"
-    ln -sfn -- "$UNIT_PATH_REAL" "$WANTS_LINK"
+    if ((DRY_RUN)); then
+      info "[dry-run] would link $WANTS_LINK -> $UNIT_PATH_REAL"
+    else
+      mkdir -p -- "$(dirname -- "$WANTS_LINK")"
+      ln -sfn -- "$UNIT_PATH_REAL" "$WANTS_LINK"
+    fi
+    changed "enabled by symlink: $WANTS_LINK -> $UNIT_PATH_REAL"
   fi
-  changed "enabled by symlink: $WANTS_LINK -> $UNIT_PATH_REAL"
 }
 
 step_unit() {
