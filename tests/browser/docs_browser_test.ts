@@ -96,78 +96,90 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; lo
   return { page, log };
 }
 
+/** Swagger UI lists every operation. */
+async function assertSwaggerListsOperations(page: Page): Promise<void> {
+  await page.locator(".opblock").first().waitFor();
+  const paths = await page.locator(".opblock-summary-path").evaluateAll((nodes) =>
+    nodes.map((node) => node.getAttribute("data-path"))
+  );
+  for (const path of OPERATION_PATHS) {
+    assert.ok(paths.includes(path), `Swagger UI lists ${path}: ${paths}`);
+  }
+  await page.screenshot({ path: `${OUTPUT}docs-swagger.png` });
+}
+
+/** Try it out on the open /health. */
+async function tryHealth(page: Page): Promise<void> {
+  const health = page.locator("#operations-service-health");
+  await health.locator(".opblock-summary").click();
+  await health.locator(".try-out__btn").click();
+  await health.locator(".execute").click();
+  const healthStatus = health.locator(".live-responses-table .response .response-col_status").first();
+  await healthStatus.waitFor();
+  assert.equal((await healthStatus.innerText()).trim(), "200");
+  assert.match(
+    await health.locator(".live-responses-table .response .response-col_description").first().innerText(),
+    /"ok"/,
+  );
+  await page.screenshot({ path: `${OUTPUT}docs-swagger-health.png`, fullPage: true });
+}
+
+/** Authorize with basicAuth, then Try it out on the protected /processes. */
+async function tryProcessesWithBasicAuth(page: Page, serverUrl: string): Promise<void> {
+  await page.locator(".auth-wrapper .authorize").click();
+  const dialog = page.locator(".dialog-ux .modal-ux");
+  await dialog.locator('input[name="username"]').fill(SERVER_USER);
+  await dialog.locator('input[name="password"]').fill(SERVER_PASSWORD);
+  await dialog.locator('button[type="submit"]').click();
+  await dialog.locator(".btn-done").click();
+  const processes = page.locator("#operations-chat-listProcesses");
+  await processes.locator(".opblock-summary").click();
+  await processes.locator(".try-out__btn").click();
+  const sent = page.waitForRequest((request) => request.url() === `${serverUrl}/processes`);
+  await processes.locator(".execute").click();
+  assert.equal(
+    (await sent).headers()["authorization"],
+    `Basic ${btoa(`${SERVER_USER}:${SERVER_PASSWORD}`)}`,
+  );
+  const processesStatus = processes.locator(".live-responses-table .response .response-col_status")
+    .first();
+  await processesStatus.waitFor();
+  assert.equal((await processesStatus.innerText()).trim(), "200");
+  await processes.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${OUTPUT}docs-swagger-processes.png` });
+}
+
+/** ReDoc shows every path and each operation once. */
+async function assertRedoc(browser: Browser, serverUrl: string): Promise<void> {
+  const redoc = await openPage(browser, `${serverUrl}/redoc`);
+  await redoc.page.locator('[data-section-id="operation/health"]').waitFor();
+  const text = await redoc.page.locator("#redoc").innerText();
+  for (const path of OPERATION_PATHS) assert.ok(text.includes(path), `ReDoc shows ${path}`);
+  for (const operation of ["startChat", "cancelChat", "listProcesses", "health", "metrics"]) {
+    assert.equal(
+      await redoc.page.locator(`[data-section-id="operation/${operation}"]`).count(),
+      1,
+      operation,
+    );
+  }
+  await redoc.page.screenshot({ path: `${OUTPUT}docs-redoc.png` });
+  await redoc.page.locator('[data-section-id="operation/startChat"]').scrollIntoViewIfNeeded();
+  await redoc.page.screenshot({ path: `${OUTPUT}docs-redoc-chat.png` });
+  assertOnlyServer(redoc.log, serverUrl);
+  assert.deepEqual(redoc.log.problems, []);
+}
+
 Deno.test({
   name: "the docs pages render from the gateway alone, and Swagger UI's Try it out works with Basic Auth",
   ignore: !haveChromium && !inCi,
   fn: () =>
     withServerAndBrowser(async (server, browser) => {
-      // Swagger UI
       const swagger = await openPage(browser, `${server.url}/docs`);
-      const { page } = swagger;
-      await page.locator(".opblock").first().waitFor();
-      const paths = await page.locator(".opblock-summary-path").evaluateAll((nodes) =>
-        nodes.map((node) => node.getAttribute("data-path"))
-      );
-      for (const path of OPERATION_PATHS) {
-        assert.ok(paths.includes(path), `Swagger UI lists ${path}: ${paths}`);
-      }
-      await page.screenshot({ path: `${OUTPUT}docs-swagger.png` });
-
-      // Try it out on the open /health.
-      const health = page.locator("#operations-service-health");
-      await health.locator(".opblock-summary").click();
-      await health.locator(".try-out__btn").click();
-      await health.locator(".execute").click();
-      const healthStatus = health.locator(".live-responses-table .response .response-col_status").first();
-      await healthStatus.waitFor();
-      assert.equal((await healthStatus.innerText()).trim(), "200");
-      assert.match(
-        await health.locator(".live-responses-table .response .response-col_description").first().innerText(),
-        /"ok"/,
-      );
-      await page.screenshot({ path: `${OUTPUT}docs-swagger-health.png`, fullPage: true });
-
-      // Authorize with basicAuth, then Try it out on the protected /processes.
-      await page.locator(".auth-wrapper .authorize").click();
-      const dialog = page.locator(".dialog-ux .modal-ux");
-      await dialog.locator('input[name="username"]').fill(SERVER_USER);
-      await dialog.locator('input[name="password"]').fill(SERVER_PASSWORD);
-      await dialog.locator('button[type="submit"]').click();
-      await dialog.locator(".btn-done").click();
-      const processes = page.locator("#operations-chat-listProcesses");
-      await processes.locator(".opblock-summary").click();
-      await processes.locator(".try-out__btn").click();
-      const sent = page.waitForRequest((request) => request.url() === `${server.url}/processes`);
-      await processes.locator(".execute").click();
-      assert.equal(
-        (await sent).headers()["authorization"],
-        `Basic ${btoa(`${SERVER_USER}:${SERVER_PASSWORD}`)}`,
-      );
-      const processesStatus = processes.locator(".live-responses-table .response .response-col_status")
-        .first();
-      await processesStatus.waitFor();
-      assert.equal((await processesStatus.innerText()).trim(), "200");
-      await processes.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${OUTPUT}docs-swagger-processes.png` });
+      await assertSwaggerListsOperations(swagger.page);
+      await tryHealth(swagger.page);
+      await tryProcessesWithBasicAuth(swagger.page, server.url);
       assertOnlyServer(swagger.log, server.url);
       assert.deepEqual(swagger.log.problems, []);
-
-      // ReDoc
-      const redoc = await openPage(browser, `${server.url}/redoc`);
-      await redoc.page.locator('[data-section-id="operation/health"]').waitFor();
-      const text = await redoc.page.locator("#redoc").innerText();
-      for (const path of OPERATION_PATHS) assert.ok(text.includes(path), `ReDoc shows ${path}`);
-      for (const operation of ["startChat", "cancelChat", "listProcesses", "health", "metrics"]) {
-        assert.equal(
-          await redoc.page.locator(`[data-section-id="operation/${operation}"]`).count(),
-          1,
-          operation,
-        );
-      }
-      await redoc.page.screenshot({ path: `${OUTPUT}docs-redoc.png` });
-      await redoc.page.locator('[data-section-id="operation/startChat"]').scrollIntoViewIfNeeded();
-      await redoc.page.screenshot({ path: `${OUTPUT}docs-redoc-chat.png` });
-      assertOnlyServer(redoc.log, server.url);
-      assert.deepEqual(redoc.log.problems, []);
+      await assertRedoc(browser, server.url);
     }),
 });

@@ -6,7 +6,7 @@ import {
   type ServerProcess,
   spawnServer,
 } from "../../testkit/server_process.ts";
-import { canRun, inCi, runTool, type ToolOutput } from "./run_tool.ts";
+import { canRun, inCi, runTool, type ToolOutput } from "../../testkit/run_tool.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 /** The version the README tells users to install. */
@@ -68,43 +68,42 @@ Deno.test({
   fn: () => checkExample((args, env) => runTool(PYTHON, [`${EXAMPLES}chat.py`, ...args], { env })),
 });
 
-/** A directory with eventsource-parser installed from npm, and the example copied next to it. */
-async function nodeProject(): Promise<string> {
+/** Runs `fn` in a directory with eventsource-parser installed from npm and the example copied next to it. */
+async function withNodeProject(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "example-js-" });
-  const install = await runTool("npm", [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    EVENTSOURCE_PARSER,
-  ], {
-    cwd: dir,
-  });
-  assert.equal(install.code, 0, install.stderr);
-  await Deno.copyFile(`${EXAMPLES}chat.mjs`, `${dir}/chat.mjs`);
-  return dir;
+  try {
+    const install = await runTool("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      EVENTSOURCE_PARSER,
+    ], {
+      cwd: dir,
+    });
+    assert.equal(install.code, 0, install.stderr);
+    await Deno.copyFile(`${EXAMPLES}chat.mjs`, `${dir}/chat.mjs`);
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 Deno.test({
   name: "the JavaScript example streams a chat, a 200 KB line and reports a 422",
   ignore: !canRun(["node", "npm"]),
-  async fn() {
-    const dir = await nodeProject();
-    try {
-      await checkExample((args, env) => runTool("node", [`${dir}/chat.mjs`, ...args], { env, cwd: dir }));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+  fn: () =>
+    withNodeProject((dir) =>
+      checkExample((args, env) => runTool("node", [`${dir}/chat.mjs`, ...args], { env, cwd: dir }))
+    ),
 });
 
 Deno.test({
   name: "the JavaScript example cancels its chat by X-Process-ID on Ctrl-C and reads on to done",
   ignore: !canRun(["node", "npm"]),
-  async fn() {
-    const dir = await nodeProject();
-    try {
-      await withServer(async (env) => {
+  fn: () =>
+    withNodeProject((dir) =>
+      withServer(async (env) => {
         const child = new Deno.Command("node", {
           args: [`${dir}/chat.mjs`, "hang", "/tmp"],
           env,
@@ -121,9 +120,6 @@ Deno.test({
         await child.status;
         assert.match(seen, /^done .*"cancelled":true,"stop_reason":"cancelled"/m);
         assert.match(seen, /^result \d+ chars$/m);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+      })
+    ),
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FAKE_CLI } from "../../testkit/processes.ts";
 import { SERVER_PASSWORD, SERVER_USER, spawnServer } from "../../testkit/server_process.ts";
-import { canRun, runTool } from "./run_tool.ts";
+import { canRun, runTool } from "../../testkit/run_tool.ts";
 
 const PROXY = new URL("../../examples/proxy/", import.meta.url).pathname;
 /** The fake CLI prints this many lines, this many seconds apart. */

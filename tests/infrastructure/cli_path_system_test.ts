@@ -8,31 +8,26 @@ import {
 } from "../../infrastructure/cli_path.ts";
 import { withTempDir } from "./with_temp_dir.ts";
 
-Deno.test("isExecutableFile() is true for a file with mode 0o755", () => {
+/** Asserts what isExecutableFile() says of a script written with `mode`. */
+function assertExecutableWithMode(mode: number, expected: boolean): void {
   withTempDir("cli_path_test_", (dir) => {
     const path = `${dir}/claude`;
     Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o755);
-    assert.equal(isExecutableFile(path), true);
+    Deno.chmodSync(path, mode);
+    assert.equal(isExecutableFile(path), expected);
   });
+}
+
+Deno.test("isExecutableFile() is true for a file with mode 0o755", () => {
+  assertExecutableWithMode(0o755, true);
 });
 
 Deno.test("isExecutableFile() is true when only one execute bit is set", () => {
-  withTempDir("cli_path_test_", (dir) => {
-    const path = `${dir}/claude`;
-    Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o601);
-    assert.equal(isExecutableFile(path), true);
-  });
+  assertExecutableWithMode(0o601, true);
 });
 
 Deno.test("isExecutableFile() is false for a file with mode 0o644", () => {
-  withTempDir("cli_path_test_", (dir) => {
-    const path = `${dir}/claude`;
-    Deno.writeTextFileSync(path, "#!/bin/sh\n");
-    Deno.chmodSync(path, 0o644);
-    assert.equal(isExecutableFile(path), false);
-  });
+  assertExecutableWithMode(0o644, false);
 });
 
 Deno.test("isExecutableFile() is false for a directory, even with execute bits", () => {

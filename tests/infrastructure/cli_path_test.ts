@@ -12,33 +12,34 @@ function executables(...paths: string[]) {
 }
 
 const HOME = "/home/ada";
+/** The usual places under HOME, in the order they are tried. */
+const HOME_PLACES = [
+  "/home/ada/.local/bin/claude",
+  "/home/ada/.claude/local/claude",
+  "/home/ada/.npm-global/bin/claude",
+];
+/** The usual places outside any home, in the order they are tried. */
+const SYSTEM_PLACES = ["/usr/local/bin/claude", "/opt/homebrew/bin/claude"];
 
 Deno.test("usualPlaces() lists the install places in order, the npm prefix last", () => {
   assert.deepEqual(usualPlaces(HOME, "/opt/npm"), [
-    "/home/ada/.local/bin/claude",
-    "/home/ada/.claude/local/claude",
-    "/home/ada/.npm-global/bin/claude",
-    "/usr/local/bin/claude",
-    "/opt/homebrew/bin/claude",
+    ...HOME_PLACES,
+    ...SYSTEM_PLACES,
     "/opt/npm/bin/claude",
   ]);
 });
 
 Deno.test("usualPlaces() leaves out the home places without a home", () => {
   assert.deepEqual(usualPlaces(undefined, "/opt/npm"), [
-    "/usr/local/bin/claude",
-    "/opt/homebrew/bin/claude",
+    ...SYSTEM_PLACES,
     "/opt/npm/bin/claude",
   ]);
 });
 
 Deno.test("usualPlaces() leaves out the npm prefix when it is unknown", () => {
   assert.deepEqual(usualPlaces(HOME, undefined), [
-    "/home/ada/.local/bin/claude",
-    "/home/ada/.claude/local/claude",
-    "/home/ada/.npm-global/bin/claude",
-    "/usr/local/bin/claude",
-    "/opt/homebrew/bin/claude",
+    ...HOME_PLACES,
+    ...SYSTEM_PLACES,
   ]);
 });
 
@@ -100,11 +101,8 @@ Deno.test("detectClaudePath() tries the usual places in order after PATH", () =>
   assert.deepEqual(fake.asked, [
     "/a/claude",
     "/b/claude",
-    "/home/ada/.local/bin/claude",
-    "/home/ada/.claude/local/claude",
-    "/home/ada/.npm-global/bin/claude",
-    "/usr/local/bin/claude",
-    "/opt/homebrew/bin/claude",
+    ...HOME_PLACES,
+    ...SYSTEM_PLACES,
     "/opt/npm/bin/claude",
   ]);
 });

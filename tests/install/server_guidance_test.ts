@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-
-const REPO = new URL("../../", import.meta.url).pathname;
+import { copyInstaller, MY_HOME } from "./sandbox.ts";
 
 /** A copy of the installer's files in a temporary checkout, run as the current user into a --root tree. */
 async function runInstaller(args: string[], envFile?: string): Promise<{ code: number; out: string }> {
@@ -9,11 +8,8 @@ async function runInstaller(args: string[], envFile?: string): Promise<{ code: n
   try {
     const repo = join(root, "repo");
     const bin = join(root, "bin");
-    await Deno.mkdir(repo);
     await Deno.mkdir(bin);
-    for (const file of ["install.sh", "claudecode2api.service", "main.ts", ".env.example", "deno.json"]) {
-      await Deno.copyFile(join(REPO, file), join(repo, file));
-    }
+    await copyInstaller(repo, ["claudecode2api.service", "main.ts", ".env.example", "deno.json"]);
     if (envFile !== undefined) await Deno.writeTextFile(join(repo, ".env"), envFile, { mode: 0o600 });
     // No systemctl is ever reached with --root; this one would fail loudly if it were.
     await Deno.writeTextFile(join(bin, "systemctl"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
@@ -36,12 +32,8 @@ async function runInstaller(args: string[], envFile?: string): Promise<{ code: n
 
 /** Whether the user running the tests (the service user here) has a saved CLI login. */
 function loggedIn(): boolean {
-  const home = new TextDecoder().decode(
-    new Deno.Command("sh", { args: ["-c", "getent passwd $(id -un)"] })
-      .outputSync().stdout,
-  ).split(":")[5];
   try {
-    return Deno.statSync(`${home}/.claude/.credentials.json`).isFile;
+    return Deno.statSync(`${MY_HOME}/.claude/.credentials.json`).isFile;
   } catch {
     return false;
   }

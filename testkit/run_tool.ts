@@ -1,3 +1,10 @@
+/**
+ * Running outside tools from tests (curl, caddy, shellcheck...), and deciding whether a test that needs
+ * them runs: in CI it always does (and fails when a tool is missing), elsewhere only when they exist.
+ *
+ * @module
+ */
+
 /** What a finished command printed. */
 export interface ToolOutput {
   code: number;
