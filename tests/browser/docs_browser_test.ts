@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import type { Browser, Page } from "npm:playwright-core@1.65.1";
+import { CHROMIUM, chromiumInstalled, launchChromium } from "../../testkit/chromium.ts";
 import { FAKE_CLI } from "../../testkit/processes.ts";
 import {
   SERVER_PASSWORD,
@@ -8,18 +9,9 @@ import {
   spawnServer,
 } from "../../testkit/server_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
 const OUTPUT = new URL("test-output/", ROOT).pathname;
 const OPERATION_PATHS = ["/chat", "/chat/{process_id}", "/health", "/processes"];
-
-function chromiumInstalled(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
 
 const haveChromium = chromiumInstalled();
 const inCi = Boolean(Deno.env.get("CI"));
@@ -65,20 +57,7 @@ async function withServerAndBrowser(
   let browser: Browser | undefined;
   try {
     server = await spawnServer({ CLAUDE_PATH: FAKE_CLI }, { cwd });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      timeout: 20_000,
-    });
+    browser = await launchChromium();
     await fn(server, browser);
   } finally {
     await browser?.close();
