@@ -1,4 +1,4 @@
-import type { ChatDoneData, ChatEvent, ChatEventSource } from "../domain/chat_event.ts";
+import type { ChatDoneData, ChatEventSource } from "../domain/chat_event.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import type { StopReason } from "../domain/managed_process.ts";
 import { EventLog, type LogRead } from "./event_log.ts";
@@ -15,24 +15,6 @@ export interface ChatFeedOptions {
   /** How long the chat keeps running once its last watcher left; 0 stops it at once. */
   detachGraceMs: number;
   clock: Clock;
-}
-
-/**
- * Copies each message line of a batch into one new buffer: the source's lines are valid only until its next
- * read, and the log keeps them.
- */
-function detach(batch: ChatEvent[]): ChatEvent[] {
-  let size = 0;
-  for (const event of batch) if (event.type === "message") size += event.line.length;
-  const copy = new Uint8Array(size);
-  let offset = 0;
-  return batch.map((event) => {
-    if (event.type !== "message") return event;
-    copy.set(event.line, offset);
-    const line = copy.subarray(offset, offset + event.line.length);
-    offset += event.line.length;
-    return { type: "message", line };
-  });
 }
 
 /**
@@ -126,7 +108,7 @@ export class ChatFeed {
         const batch = await this.#source.next();
         if (batch === null) break;
         for (const event of batch) if (event.type === "done") this.#done = event.data;
-        this.log.append(detach(batch));
+        this.log.append(batch);
         if (this.#done) break;
       }
     } finally {

@@ -1,4 +1,5 @@
 import type { ChatEvent } from "../domain/chat_event.ts";
+import { LogSegment, SEGMENT_OVERHEAD_BYTES } from "./log_segment.ts";
 
 /** One event of a chat's stream with its id: 1, 2, 3… in the order the chat produced them. */
 export interface NumberedEvent {
@@ -13,26 +14,20 @@ export interface LogRead {
   events: NumberedEvent[];
 }
 
-/** Bytes an `error` or `done` event is counted as (their JSON is small and bounded). */
-const CONTROL_EVENT_BYTES = 512;
-/** Bytes a message costs beyond its line: the id, the framing, the entry itself. */
-const MESSAGE_OVERHEAD_BYTES = 64;
-
-function sizeOf(event: ChatEvent): number {
-  return event.type === "message" ? event.line.length + MESSAGE_OVERHEAD_BYTES : CONTROL_EVENT_BYTES;
-}
-
 /**
  * The retained events of one chat, numbered from 1, bounded in bytes: once `maxBytes` is exceeded the oldest
- * events are forgotten (the newest one is always kept), and a reader that asks for them learns the id it
+ * events are forgotten (the newest batch is always kept), and a reader that asks for them learns the id it
  * can continue from. Readers wait for news with {@link changed}.
  *
- * Lines are kept as given: the caller hands over bytes that nobody else changes.
+ * Each appended batch is packed into one segment (its lines copied into one buffer), so what an event costs
+ * beyond its bytes is an offset, not objects; the count against `maxBytes` includes that overhead.
  */
 export class EventLog {
-  #entries: NumberedEvent[] = [];
-  #sizes: number[] = [];
+  #segments: LogSegment[] = [];
+  /** Index of the first live segment in `#segments` (the ones before are dropped in bulk). */
   #head = 0;
+  /** Events of the head segment already forgotten. */
+  #headSkip = 0;
   #nextId = 1;
   #bytes = 0;
   #closed = false;
@@ -48,7 +43,8 @@ export class EventLog {
 
   /** The id of the oldest retained event (`lastId + 1` when none is retained). */
   get firstId(): number {
-    return this.#head < this.#entries.length ? this.#entries[this.#head].id : this.#nextId;
+    const head = this.#segments[this.#head];
+    return head ? head.firstId + this.#headSkip : this.#nextId;
   }
 
   /** Bytes retained now (as counted against `maxBytes`). */
@@ -61,15 +57,17 @@ export class EventLog {
     return this.#closed;
   }
 
-  /** Numbers and retains `events`, forgetting the oldest beyond `maxBytes`, and wakes waiting readers. */
+  /**
+   * Numbers and retains `events` (copying their lines, which may be reused by their producer afterwards),
+   * forgets the oldest beyond `maxBytes`, and wakes waiting readers.
+   */
   append(events: ChatEvent[]): void {
     if (this.#closed) throw new Error("append to a closed event log");
-    for (const event of events) {
-      const size = sizeOf(event);
-      this.#entries.push({ id: this.#nextId++, event });
-      this.#sizes.push(size);
-      this.#bytes += size;
-    }
+    if (events.length === 0) return;
+    const segment = new LogSegment(this.#nextId, events);
+    this.#segments.push(segment);
+    this.#nextId += segment.count;
+    this.#bytes += segment.size;
     this.#evict();
     this.#wake();
   }
@@ -87,10 +85,14 @@ export class EventLog {
   read(afterId: number, maxEvents = Infinity): LogRead {
     const first = this.firstId;
     const gapFrom = afterId + 1 < first ? first : null;
-    const startId = Math.max(afterId + 1, first);
-    const start = this.#head + (startId - first);
-    const end = Math.min(this.#entries.length, start + maxEvents);
-    return { gapFrom, events: start < end ? this.#entries.slice(start, end) : [] };
+    let id = Math.max(afterId + 1, first);
+    const events: NumberedEvent[] = [];
+    for (let index = this.#find(id); index < this.#segments.length && events.length < maxEvents; index++) {
+      const segment = this.#segments[index];
+      segment.collect(id, maxEvents - events.length, events);
+      id = segment.firstId + segment.count;
+    }
+    return { gapFrom, events };
   }
 
   /** Settles once an event after `afterId` exists or the log is closed (at once if that is so already). */
@@ -99,21 +101,39 @@ export class EventLog {
     return this.#news.promise;
   }
 
+  /** The index of the segment holding `id` (the end when none does). */
+  #find(id: number): number {
+    let low = this.#head;
+    let high = this.#segments.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const segment = this.#segments[middle];
+      if (segment.firstId + segment.count <= id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   #wake(): void {
     this.#news.resolve();
     this.#news = Promise.withResolvers<void>();
   }
 
   #evict(): void {
-    const last = this.#entries.length - 1;
-    while (this.#bytes > this.maxBytes && this.#head < last) {
-      this.#bytes -= this.#sizes[this.#head];
-      this.#head++;
+    const newest = this.#segments.length - 1;
+    while (this.#bytes > this.maxBytes && this.#head < newest) {
+      const head = this.#segments[this.#head];
+      this.#bytes -= head.eventSize(this.#headSkip);
+      this.#headSkip++;
+      if (this.#headSkip === head.count) {
+        this.#bytes -= SEGMENT_OVERHEAD_BYTES;
+        this.#head++;
+        this.#headSkip = 0;
+      }
     }
-    // Drop forgotten entries in bulk, so eviction stays O(1) per event on average.
-    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
-      this.#entries = this.#entries.slice(this.#head);
-      this.#sizes = this.#sizes.slice(this.#head);
+    // Drop forgotten segments in bulk, so eviction stays O(1) per event on average.
+    if (this.#head > 1024 && this.#head * 2 > this.#segments.length) {
+      this.#segments = this.#segments.slice(this.#head);
       this.#head = 0;
     }
   }

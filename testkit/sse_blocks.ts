@@ -33,13 +33,13 @@ export class SseBlockReader {
       }
       if (chunk.done) return null;
       this.#buffer += chunk.value;
-      let end = this.#buffer.indexOf("\n\n");
-      while (end !== -1) {
-        const raw = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end + 2);
+      let start = 0;
+      for (let end = this.#buffer.indexOf("\n\n"); end !== -1; end = this.#buffer.indexOf("\n\n", start)) {
+        const raw = this.#buffer.slice(start, end);
+        start = end + 2;
         if (!raw.startsWith(":")) this.#queue.push(parseBlock(raw));
-        end = this.#buffer.indexOf("\n\n");
       }
+      this.#buffer = this.#buffer.slice(start);
     }
     return this.#queue.shift()!;
   }

@@ -22,7 +22,8 @@ Deno.test("EventLog numbers events from 1 and reads after any id", () => {
 });
 
 Deno.test("EventLog forgets the oldest events beyond its byte bound and reports the gap", () => {
-  const log = new EventLog(3 * (100 + 64));
+  // Each single-line batch is counted as its line, an 8-byte offset and a 256-byte segment.
+  const log = new EventLog(3 * (100 + 8 + 256));
   for (let i = 1; i <= 10; i++) log.append([message(String(i).padEnd(100, "."))]);
   assert.equal(log.firstId, 8);
   assert.ok(log.retainedBytes <= log.maxBytes);
@@ -32,7 +33,7 @@ Deno.test("EventLog forgets the oldest events beyond its byte bound and reports 
   assert.equal(log.read(7).gapFrom, null);
 });
 
-Deno.test("EventLog always keeps the newest event, even one larger than its bound", () => {
+Deno.test("EventLog always keeps the newest batch, even one larger than its bound", () => {
   const log = new EventLog(10);
   log.append([message("x".repeat(1000))]);
   log.append([{ type: "done", data: doneData() }]);
@@ -87,3 +88,22 @@ function doneData() {
     duration_ms: 1,
   };
 }
+
+Deno.test("EventLog forgets single events of a batch, and reads on from inside one", () => {
+  // Both batches are counted as 2 × 256 + 7 × (1 + 8) = 575 bytes: two events must go.
+  const log = new EventLog(560);
+  log.append(["a", "b", "c", "d", "e"].map(message));
+  log.append(["f", "g"].map(message));
+  assert.equal(log.firstId, 3, "two events of the first batch make room for the second");
+  assert.deepEqual(texts(log, 3), ["4:d", "5:e", "6:f", "7:g"]);
+  assert.deepEqual(log.read(0, 2).events.map(({ id }) => id), [3, 4]);
+  assert.equal(log.read(0).gapFrom, 3);
+});
+
+Deno.test("EventLog copies the lines it is given, so their producer may reuse the bytes", () => {
+  const log = new EventLog(1 << 20);
+  const scratch = encoder.encode("first");
+  log.append([{ type: "message", line: scratch }]);
+  scratch.set(encoder.encode("XXXXX"));
+  assert.deepEqual(texts(log, 0), ["1:first"]);
+});
