@@ -86,7 +86,9 @@ Deno.test("the README's curl examples work against a live server", async () => {
         .replaceAll("admin:password", `${SERVER_USER}:${SERVER_PASSWORD}`)
         .replaceAll(PROJECT, project)
         // The fake CLI's "hang" runs until it is cancelled, as a long real chat would.
-        .replaceAll('"prompt": "Refactor the whole project"', '"prompt": "hang"');
+        .replaceAll('"prompt": "Refactor the whole project"', '"prompt": "hang"')
+        // Lines 0.1 s apart for 3 s: the stream is cut after 1 s, in the middle.
+        .replaceAll('"prompt": "Tell a long story"', '"prompt": "slow 30 0.1"');
       const output = await new Deno.Command("bash", {
         args: ["-c", `set -e\n${script}`],
         cwd: project,
@@ -102,7 +104,16 @@ Deno.test("the README's curl examples work against a live server", async () => {
     const [cancelFlow] = byPath("headers.txt");
     assert.match(cancelFlow, /\{"status":"cancelled","process_id":"[0-9a-f-]{36}"\}/);
     assert.match(cancelFlow, /^data: .*"cancelled":true,"stop_reason":"cancelled"/m);
-    for (const chat of byPath("/chat \\").filter((text) => text !== cancelFlow)) {
+    const [reattached] = byPath("Last-Event-ID");
+    const rest = parseSse(reattached);
+    assert.ok(Number(rest[0].id) > 1, "the replay starts after the events already read");
+    assert.equal(
+      rest.filter((event) => event.event === "message").length + Number(rest[0].id) - 1,
+      32,
+      reattached,
+    );
+    assert.equal(JSON.parse(rest.at(-1)!.data).cancelled, false, "the chat ran on while nobody watched");
+    for (const chat of byPath("/chat \\").filter((text) => text !== cancelFlow && text !== reattached)) {
       const events = parseSse(chat);
       assert.equal(events.at(-1)?.event, "done", chat);
       assert.match(events[0].data, /"subtype":"init"/);
