@@ -35,7 +35,8 @@ export class ChatFeed {
   #source: FeedSource;
   #options: ChatFeedOptions;
   #watchers = new Set<FeedWatcher>();
-  #demand = Promise.withResolvers<void>();
+  /** Made while the reading loop waits for a watcher to want more. */
+  #demand: PromiseWithResolvers<void> | null = null;
   #graceTimer: Timer | null = null;
   #done: ChatDoneData | null = null;
   readonly finished: Promise<void>;
@@ -72,14 +73,14 @@ export class ChatFeed {
 
   /** @internal A watcher waits for news: the chat may be read. */
   wantMore(): void {
-    this.#demand.resolve();
+    this.#demand?.resolve();
   }
 
   /** @internal A watcher left. */
   left(watcher: FeedWatcher): void {
     if (!this.#watchers.delete(watcher) || this.#watchers.size > 0 || this.log.closed) return;
     // Nobody watches: reading must not wait for demand any more.
-    this.#demand.resolve();
+    this.#demand?.resolve();
     const { detachGraceMs, clock } = this.#options;
     if (detachGraceMs <= 0) {
       this.#source.stop("disconnected");
@@ -102,8 +103,9 @@ export class ChatFeed {
     try {
       for (;;) {
         while (!this.#wanted()) {
-          await this.#demand.promise;
           this.#demand = Promise.withResolvers<void>();
+          await this.#demand.promise;
+          this.#demand = null;
         }
         const batch = await this.#source.next();
         if (batch === null) break;

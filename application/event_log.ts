@@ -1,5 +1,6 @@
 import type { ChatEvent } from "../domain/chat_event.ts";
 import { LogSegment, SEGMENT_OVERHEAD_BYTES } from "./log_segment.ts";
+import { slabAllocator } from "./slab_allocator.ts";
 
 /** One event of a chat's stream with its id: 1, 2, 3… in the order the chat produced them. */
 export interface NumberedEvent {
@@ -31,7 +32,11 @@ export class EventLog {
   #nextId = 1;
   #bytes = 0;
   #closed = false;
-  #news = Promise.withResolvers<void>();
+  /** Made when a reader waits, settled and dropped on the next append or close. */
+  #news: PromiseWithResolvers<void> | null = null;
+
+  /** Small batches' lines are carved from shared slabs: an ArrayBuffer each would cost about a microsecond. */
+  #allocate = slabAllocator();
 
   /** @param maxBytes how many bytes of events to retain */
   constructor(readonly maxBytes: number) {}
@@ -64,7 +69,7 @@ export class EventLog {
   append(events: ChatEvent[]): void {
     if (this.#closed) throw new Error("append to a closed event log");
     if (events.length === 0) return;
-    const segment = new LogSegment(this.#nextId, events);
+    const segment = new LogSegment(this.#nextId, events, this.#allocate);
     this.#segments.push(segment);
     this.#nextId += segment.count;
     this.#bytes += segment.size;
@@ -98,6 +103,7 @@ export class EventLog {
   /** Settles once an event after `afterId` exists or the log is closed (at once if that is so already). */
   changed(afterId: number): Promise<void> {
     if (this.#closed || this.lastId > afterId) return Promise.resolve();
+    this.#news ??= Promise.withResolvers<void>();
     return this.#news.promise;
   }
 
@@ -115,8 +121,8 @@ export class EventLog {
   }
 
   #wake(): void {
-    this.#news.resolve();
-    this.#news = Promise.withResolvers<void>();
+    this.#news?.resolve();
+    this.#news = null;
   }
 
   #evict(): void {

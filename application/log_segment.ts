@@ -17,24 +17,29 @@ export class LogSegment {
   /** Bytes the whole segment is counted as, its overhead included. */
   readonly size: number;
   #bytes: Uint8Array;
-  /** `#ends[i]` is where event `i`'s line ends in `#bytes` (a control event has an empty line there). */
-  #ends: Uint32Array;
+  /**
+   * `#ends[i]` is where event `i`'s line ends in `#bytes` (a control event has an empty line there). A plain
+   * array: most batches hold one line, and a typed array would cost an allocation outside the heap each.
+   */
+  #ends: number[];
   #controls: Map<number, ChatEvent> | null = null;
 
   /**
    * Copies `events`; their lines may be reused by their producer afterwards.
    * @param firstId the id of the first event
    * @param events the batch, in order
+   * @param allocate where the buffer for the lines comes from (a region nobody else writes)
    */
-  constructor(readonly firstId: number, events: ChatEvent[]) {
+  constructor(readonly firstId: number, events: ChatEvent[], allocate: (size: number) => Uint8Array) {
     this.count = events.length;
     let lineBytes = 0;
     for (const event of events) if (event.type === "message") lineBytes += event.line.length;
-    this.#bytes = new Uint8Array(lineBytes);
-    this.#ends = new Uint32Array(events.length);
+    this.#bytes = allocate(lineBytes);
+    this.#ends = new Array(events.length);
     let offset = 0;
     let size = SEGMENT_OVERHEAD_BYTES;
-    events.forEach((event, index) => {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
       if (event.type === "message") {
         this.#bytes.set(event.line, offset);
         offset += event.line.length;
@@ -43,7 +48,7 @@ export class LogSegment {
       }
       this.#ends[index] = offset;
       size += this.#sizeAt(index);
-    });
+    }
     this.size = size;
   }
 

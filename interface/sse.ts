@@ -1,6 +1,7 @@
 import type { LogRead } from "../application/event_log.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
-import { encodeGap, frameEvents, slabAllocator } from "./sse_frame.ts";
+import { slabAllocator } from "../application/slab_allocator.ts";
+import { encodeGap, frameEvents } from "./sse_frame.ts";
 
 const KEEPALIVE = new TextEncoder().encode(": keepalive\n\n");
 

@@ -1,4 +1,5 @@
 import type { NumberedEvent } from "../application/event_log.ts";
+import { type Allocate, allocateEach } from "../application/slab_allocator.ts";
 
 const encoder = new TextEncoder();
 const ID_HEAD = encoder.encode("id: ");
@@ -11,37 +12,6 @@ const MESSAGE_FRAME_BYTES = ID_HEAD.length + MESSAGE_HEAD.length + EVENT_END.len
 const DIGIT_0 = 0x30;
 /** Bytes a carriage return turns into: it is dropped and a new `data:` line starts. */
 const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
-/** Size of the slabs small batches are carved from; bigger batches get a buffer of their own. */
-const SLAB_BYTES = 16 * 1024;
-
-/** Returns a fresh, zeroed buffer of `size` bytes that the caller may keep. */
-export type Allocate = (size: number) => Uint8Array;
-
-/** A new ArrayBuffer per batch costs about a microsecond (its backing store is allocated outside the heap). */
-const allocateEach: Allocate = (size) => new Uint8Array(size);
-
-/**
- * An allocator that carves small buffers out of shared slabs, so a stream of one-line batches (the
- * real CLI prints a line at a time) does not pay for one ArrayBuffer each. A region is handed out once and
- * never written again, so a chunk still queued for the socket is never changed; a slab is freed when its
- * last chunk is.
- * @param slabBytes the slab size; requests above a quarter of it are allocated on their own
- */
-export function slabAllocator(slabBytes: number = SLAB_BYTES): Allocate {
-  let slab = new Uint8Array(0);
-  let used = 0;
-  return (size) => {
-    if (size > slabBytes >> 2) return new Uint8Array(size);
-    if (used + size > slab.length) {
-      slab = new Uint8Array(slabBytes);
-      used = 0;
-    }
-    const out = slab.subarray(used, used + size);
-    used += size;
-    return out;
-  };
-}
-
 /**
  * Frames a batch of chat events as SSE into one buffer (one write per batch), each with its `id:` so a
  * client can resume after it (`Last-Event-ID`). A message's `data` is the CLI's line byte for byte; a
