@@ -21,8 +21,8 @@ export interface ChatFeedOptions {
  * Fans one chat's events out to any number of watchers, each at its own pace, and keeps them for watchers that
  * attach later (bounded by `replayBytes`).
  *
- * The chat's output is read when a watcher is waiting for news, or when nobody watches (a detached chat keeps
- * running): so the fastest watcher sets the pace, a single watcher slows the CLI exactly as a plain stream
+ * The chat's output is read when a watcher that has everything asks for more, or when nobody watches (a
+ * detached chat keeps running): so the fastest watcher sets the pace, a single watcher slows the CLI exactly as a plain stream
  * would, and memory never exceeds `replayBytes` per chat. A watcher slower than the others by more than
  * `replayBytes` falls behind what is retained and is told so with a gap, rather than holding up the chat for
  * everyone.
@@ -35,18 +35,23 @@ export class ChatFeed {
   #source: FeedSource;
   #options: ChatFeedOptions;
   #watchers = new Set<FeedWatcher>();
-  /** Made while the reading loop waits for a watcher to want more. */
-  #demand: PromiseWithResolvers<void> | null = null;
+  /** The read in flight, shared by every watcher that waits for news. */
+  #reading: Promise<void> | null = null;
   #graceTimer: Timer | null = null;
   #done: ChatDoneData | null = null;
-  readonly finished: Promise<void>;
+  #finished = Promise.withResolvers<void>();
+  /** Settles once the chat's last event is in the log. */
+  readonly finished: Promise<void> = this.#finished.promise;
 
   /** @param source the chat; @param options retention, detach grace and clock */
   constructor(source: FeedSource, options: ChatFeedOptions) {
     this.#source = source;
     this.#options = options;
     this.log = new EventLog(options.replayBytes);
-    this.finished = this.#pump();
+    // A chat nobody attaches to at once is treated as one whose last watcher left.
+    queueMicrotask(() => {
+      if (this.#watchers.size === 0) this.#unwatched();
+    });
   }
 
   /** Watchers attached now. */
@@ -71,16 +76,40 @@ export class ChatFeed {
     return watcher;
   }
 
-  /** @internal A watcher waits for news: the chat may be read. */
-  wantMore(): void {
-    this.#demand?.resolve();
+  /**
+   * Reads the chat's next batch into the log: one read at a time, which every watcher waiting for news
+   * shares. Settles at once when the chat has ended.
+   */
+  fill(): Promise<void> {
+    if (this.log.closed) return Promise.resolve();
+    this.#reading ??= this.#readOnce();
+    return this.#reading;
   }
 
   /** @internal A watcher left. */
   left(watcher: FeedWatcher): void {
-    if (!this.#watchers.delete(watcher) || this.#watchers.size > 0 || this.log.closed) return;
-    // Nobody watches: reading must not wait for demand any more.
-    this.#demand?.resolve();
+    if (this.#watchers.delete(watcher) && this.#watchers.size === 0) this.#unwatched();
+  }
+
+  async #readOnce(): Promise<void> {
+    try {
+      const batch = await this.#source.next();
+      if (batch === null) return this.#end();
+      for (const event of batch) if (event.type === "done") this.#done = event.data;
+      this.log.append(batch);
+      if (this.#done) this.#end();
+    } catch (error) {
+      this.#end();
+      throw error;
+    } finally {
+      this.#reading = null;
+    }
+  }
+
+  /** Nobody watches: the chat is read on (so it never blocks), and stopped when the grace runs out. */
+  #unwatched(): void {
+    if (this.log.closed) return;
+    void this.#readUnwatched();
     const { detachGraceMs, clock } = this.#options;
     if (detachGraceMs <= 0) {
       this.#source.stop("disconnected");
@@ -92,31 +121,19 @@ export class ChatFeed {
     }, detachGraceMs);
   }
 
-  #wanted(): boolean {
-    if (this.#watchers.size === 0) return true;
-    const last = this.log.lastId;
-    for (const watcher of this.#watchers) if (watcher.waiting && watcher.position >= last) return true;
-    return false;
+  async #readUnwatched(): Promise<void> {
+    try {
+      while (this.#watchers.size === 0 && !this.log.closed) await this.fill();
+    } catch {
+      // The log is closed; a watcher that comes later gets what was read.
+    }
   }
 
-  async #pump(): Promise<void> {
-    try {
-      for (;;) {
-        while (!this.#wanted()) {
-          this.#demand = Promise.withResolvers<void>();
-          await this.#demand.promise;
-          this.#demand = null;
-        }
-        const batch = await this.#source.next();
-        if (batch === null) break;
-        for (const event of batch) if (event.type === "done") this.#done = event.data;
-        this.log.append(batch);
-        if (this.#done) break;
-      }
-    } finally {
-      this.#graceTimer?.cancel();
-      this.log.close();
-    }
+  #end(): void {
+    this.#graceTimer?.cancel();
+    this.#graceTimer = null;
+    this.log.close();
+    this.#finished.resolve();
   }
 }
 
@@ -124,7 +141,6 @@ export class ChatFeed {
 export class FeedWatcher {
   #feed: ChatFeed;
   #position: number;
-  #waiting = false;
   #gone = false;
 
   /** @param feed the feed; @param afterId the last id the watcher has */
@@ -138,14 +154,10 @@ export class FeedWatcher {
     return this.#position;
   }
 
-  /** True while the watcher has everything and waits for news. */
-  get waiting(): boolean {
-    return this.#waiting;
-  }
-
   /**
    * The next events (and a gap if some were forgotten before this watcher got them), or null after the last
-   * one. Call it again only after the previous call settled.
+   * one. A watcher that has everything makes the chat be read. Call it again only after the previous call
+   * settled.
    * @param maxEvents at most this many events at once
    */
   async next(maxEvents = 1024): Promise<LogRead | null> {
@@ -158,13 +170,7 @@ export class FeedWatcher {
         return read;
       }
       if (log.closed) return null;
-      this.#waiting = true;
-      this.#feed.wantMore();
-      try {
-        await log.changed(this.#position);
-      } finally {
-        this.#waiting = false;
-      }
+      await this.#feed.fill();
     }
   }
 

@@ -1,7 +1,7 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
 import { InvalidFieldError } from "../domain/errors.ts";
 import type { StartChat } from "./start_chat.ts";
-import type { WatchedChat, WatchedChats } from "./watched_chats.ts";
+import type { StartedChat, WatchedChats } from "./watched_chats.ts";
 
 /** How long a chat may run on without watchers. */
 export interface DetachPolicy {
@@ -11,11 +11,14 @@ export interface DetachPolicy {
   maxGraceMs: number;
 }
 
-/** The use case: starts a chat (as {@link StartChat} does) and makes it watchable. */
+/**
+ * The use case: starts a chat (as {@link StartChat} does) and makes it watchable, with the caller as its first
+ * watcher.
+ */
 export type StartWatchedChat = (
   request: ChatRequest,
   options?: { requestId?: string },
-) => Promise<WatchedChat>;
+) => Promise<StartedChat>;
 
 /**
  * Creates the StartWatchedChat use case.

@@ -2,7 +2,7 @@ import type { ChatDoneData } from "../domain/chat_event.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import type { ProcessStatus } from "../domain/managed_process.ts";
 import type { Chat } from "./chat.ts";
-import { ChatFeed } from "./chat_feed.ts";
+import { ChatFeed, type FeedWatcher } from "./chat_feed.ts";
 
 /** A chat with its feed of numbered events and the token that lets a holder watch it. */
 export interface WatchedChat {
@@ -10,6 +10,11 @@ export interface WatchedChat {
   readonly feed: ChatFeed;
   /** Lets whoever holds it watch this one chat (and nothing else) without the gateway's credentials. */
   readonly watchToken: string;
+}
+
+/** A chat just made watchable, with the watcher of the client that started it. */
+export interface StartedChat extends WatchedChat {
+  readonly watcher: FeedWatcher;
 }
 
 /** Where a chat is: as `GET /processes` says while it runs, `finished` once it is over. */
@@ -68,10 +73,11 @@ export class WatchedChats {
   }
 
   /**
-   * Makes `chat` watchable: its events are numbered and retained from now on.
+   * Makes `chat` watchable: its events are numbered and retained from now on, and its first watcher (the
+   * client that started it) is attached at once.
    * @param detachGraceMs how long it keeps running once its last watcher left
    */
-  add(chat: Chat, detachGraceMs: number): WatchedChat {
+  add(chat: Chat, detachGraceMs: number): StartedChat {
     const { replayBytes, clock, newToken, retainFinishedMs } = this.#options;
     const feed = new ChatFeed(chat, { replayBytes, detachGraceMs, clock });
     const watched: WatchedChat = { chat, feed, watchToken: newToken() };
@@ -80,7 +86,7 @@ export class WatchedChats {
       if (this.#chats.get(chat.id) !== watched) return;
       this.#expiries.set(chat.id, clock.setTimeout(() => this.#forget(chat.id), retainFinishedMs));
     });
-    return watched;
+    return { ...watched, watcher: feed.watch() };
   }
 
   /** The chat with this id, running or finished and still retained. */

@@ -111,8 +111,8 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
   // Auth per route, not `use("*")`: the watch routes share the `/chat` prefix and also take a watch token.
   app.openapi({ ...startChatRoute, middleware: [deps.auth, jsonBody(deps.maxBodyBytes)] }, async (c) => {
     const requestId = deps.newId();
-    const { chat, feed, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
-    return sseResponse(feed.watch(), {
+    const { chat, watcher, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
+    return sseResponse(watcher, {
       keepaliveMs: deps.keepaliveMs,
       clock: deps.clock,
       onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
