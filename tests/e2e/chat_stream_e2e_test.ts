@@ -34,10 +34,11 @@ async function streamsLinesVerbatim({ gateway }: ScenarioContext): Promise<void>
     "assistant",
     "result",
   ]);
-  // The stream is exactly `event: message` + `data: <line>` per line, then done: nothing added or reframed.
-  const framed = outcome.events.map((event) => `event: ${event.event}\ndata: ${event.data}\n\n`).join(
-    "",
-  );
+  // The stream is exactly `id: N` + `event: message` + `data: <line>` per line, then done: nothing added or
+  // reframed, the ids 1, 2, 3… in order.
+  const framed = outcome.events.map((event, index) =>
+    `id: ${index + 1}\nevent: ${event.event}\ndata: ${event.data}\n\n`
+  ).join("");
   assert.equal(outcome.raw.replace(/^:[^\n]*\n\n/gm, ""), framed);
   for (const event of outcome.events.filter((event) => event.event === "message")) {
     // The CLI prints compact JSON with non-ASCII as is: a verbatim line re-serialises to itself.
