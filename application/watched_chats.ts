@@ -40,6 +40,8 @@ export interface WatchedChatsOptions {
   replayBytes: number;
   /** How long a finished chat stays attachable. */
   retainFinishedMs: number;
+  /** How many finished chats are kept at most: beyond it the oldest is forgotten early. */
+  retainFinishedMax: number;
   clock: Clock;
   /** A fresh, unguessable watch token (128 bits or more). */
   newToken: () => string;
@@ -60,7 +62,8 @@ export function isoSeconds(date: Date): string {
 
 /**
  * The chats that can be watched: every running one, and each finished one for `retainFinishedMs` after its
- * end (then it and its retained events are forgotten).
+ * end (then it and its retained events are forgotten), at most `retainFinishedMax` of them (the oldest finished
+ * is forgotten first), so the memory all chats retain is bounded too.
  */
 export class WatchedChats {
   #chats = new Map<string, WatchedChat>();
@@ -78,13 +81,15 @@ export class WatchedChats {
    * @param detachGraceMs how long it keeps running once its last watcher left
    */
   add(chat: Chat, detachGraceMs: number): StartedChat {
-    const { replayBytes, clock, newToken, retainFinishedMs } = this.#options;
+    const { replayBytes, clock, newToken, retainFinishedMs, retainFinishedMax } = this.#options;
     const feed = new ChatFeed(chat, { replayBytes, detachGraceMs, clock });
     const watched: WatchedChat = { chat, feed, watchToken: newToken() };
     this.#chats.set(chat.id, watched);
     feed.finished.then(() => {
       if (this.#chats.get(chat.id) !== watched) return;
+      // Map order is finishing order: the first expiry is the oldest finished chat.
       this.#expiries.set(chat.id, clock.setTimeout(() => this.#forget(chat.id), retainFinishedMs));
+      if (this.#expiries.size > retainFinishedMax) this.#forget(this.#expiries.keys().next().value!);
     });
     return { ...watched, watcher: feed.watch() };
   }
@@ -122,6 +127,7 @@ export class WatchedChats {
   }
 
   #forget(processId: string): void {
+    this.#expiries.get(processId)?.cancel();
     this.#expiries.delete(processId);
     this.#chats.delete(processId);
   }

@@ -44,6 +44,7 @@ export const ConfigSchema = z.object({
   AUTH_FAILURE_WINDOW_S: seconds(86_400).default(60),
   REPLAY_BYTES: int(64 * 1024, 1024 * MiB).default(16 * MiB),
   RETAIN_FINISHED_S: seconds(7 * 86_400).default(300),
+  RETAIN_FINISHED_MAX: int(0, 1_000_000).default(100),
   DETACH_GRACE_S: seconds(7 * 86_400).default(0),
   MAX_DETACH_GRACE_S: seconds(7 * 86_400).default(3600),
 }).superRefine((config, ctx) => {
@@ -94,6 +95,7 @@ export interface Config {
   watch: {
     replayBytes: number;
     retainFinishedMs: number;
+    retainFinishedMax: number;
     detach: { defaultGraceMs: number; maxGraceMs: number };
   };
   logLevel: LogLevel;
@@ -179,6 +181,7 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
     watch: {
       replayBytes: v.REPLAY_BYTES,
       retainFinishedMs: ms(v.RETAIN_FINISHED_S),
+      retainFinishedMax: v.RETAIN_FINISHED_MAX,
       detach: { defaultGraceMs: ms(v.DETACH_GRACE_S), maxGraceMs: ms(v.MAX_DETACH_GRACE_S) },
     },
     logLevel: v.LOG_LEVEL,

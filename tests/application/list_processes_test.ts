@@ -30,6 +30,7 @@ function setup(...processes: FakeProcess[]) {
   const watched = new WatchedChats({
     replayBytes: 1024,
     retainFinishedMs: 1000,
+    retainFinishedMax: 10,
     clock: new FakeClock(),
     newToken: () => "t",
   });

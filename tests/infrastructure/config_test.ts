@@ -23,6 +23,7 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
     watch: {
       replayBytes: 16 * MiB,
       retainFinishedMs: 300_000,
+      retainFinishedMax: 100,
       detach: { defaultGraceMs: 0, maxGraceMs: 3_600_000 },
     },
     logLevel: "INFO",
@@ -57,6 +58,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     AUTH_FAILURE_WINDOW_S: "300",
     REPLAY_BYTES: "1048576",
     RETAIN_FINISHED_S: "60",
+    RETAIN_FINISHED_MAX: "5",
     DETACH_GRACE_S: "30",
     MAX_DETACH_GRACE_S: "600",
   });
@@ -79,6 +81,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     watch: {
       replayBytes: MiB,
       retainFinishedMs: 60_000,
+      retainFinishedMax: 5,
       detach: { defaultGraceMs: 30_000, maxGraceMs: 600_000 },
     },
     logLevel: "DEBUG",

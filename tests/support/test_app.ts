@@ -42,6 +42,7 @@ export function buildTestApp(
   const watched = new WatchedChats({
     replayBytes: 1 << 20,
     retainFinishedMs: 300_000,
+    retainFinishedMax: 100,
     clock,
     newToken: () => `token-${++tokens}`,
     ...options.watch,

@@ -133,3 +133,19 @@ Deno.test("detach_grace_s over MAX_DETACH_GRACE_S is a 422 naming the field, and
   assert.match(body.error.message, /MAX_DETACH_GRACE_S=60/);
   assert.equal(test.runner.runs.length, 0);
 });
+
+Deno.test("at most RETAIN_FINISHED_MAX finished chats are kept: the oldest finished is forgotten first", async () => {
+  const test = buildTestApp({ watch: { retainFinishedMax: 2 } });
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const chat = await chatWithLines(test, 1);
+    chat.run.end();
+    await chat.response.text();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    ids.push(chat.id);
+  }
+  const statuses = await Promise.all(
+    ids.map(async (id) => (await test.app.request(`/chat/${id}`, { headers: AUTH })).status),
+  );
+  assert.deepEqual(statuses, [404, 200, 200]);
+});
