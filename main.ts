@@ -23,6 +23,7 @@ import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
 import { registerDocs } from "./interface/docs.ts";
+import { encodeBatch } from "./interface/sse_frame.ts";
 
 /** A running gateway. */
 export interface Server {
@@ -66,6 +67,7 @@ export function startServer(env: Record<string, string>): Server {
     clock: systemClock,
     // 192 random bits, URL-safe: as unguessable as a generated password.
     newToken: generatePassword,
+    encode: encodeBatch,
   });
   const app = buildApp({ config, env, cli, password, processes, watched, logger });
   const server = listen(config.server, app);

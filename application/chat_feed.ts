@@ -1,6 +1,7 @@
 import type { ChatDoneData, ChatEventSource } from "../domain/chat_event.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import type { StopReason } from "../domain/managed_process.ts";
+import type { EncodeEvents } from "./event_encoding.ts";
 import { EventLog, type LogRead } from "./event_log.ts";
 
 /** The chat a feed reads: its events, and how to stop it. */
@@ -15,6 +16,8 @@ export interface ChatFeedOptions {
   /** How long the chat keeps running once its last watcher left; 0 stops it at once. */
   detachGraceMs: number;
   clock: Clock;
+  /** How events are encoded for the wire, once, when they come. */
+  encode: EncodeEvents;
 }
 
 /**
@@ -47,7 +50,7 @@ export class ChatFeed {
   constructor(source: FeedSource, options: ChatFeedOptions) {
     this.#source = source;
     this.#options = options;
-    this.log = new EventLog(options.replayBytes);
+    this.log = new EventLog(options.replayBytes, options.encode);
     // A chat nobody attaches to at once is treated as one whose last watcher left.
     queueMicrotask(() => {
       if (this.#watchers.size === 0) this.#unwatched();
@@ -165,8 +168,8 @@ export class FeedWatcher {
     for (;;) {
       if (this.#gone) return null;
       const read = log.read(this.#position, maxEvents);
-      if (read.events.length > 0) {
-        this.#position = read.events[read.events.length - 1].id;
+      if (read.chunks.length > 0) {
+        this.#position = read.lastId;
         return read;
       }
       if (log.closed) return null;

@@ -1,27 +1,25 @@
 import type { ChatEvent } from "../domain/chat_event.ts";
+import type { EncodeEvents } from "./event_encoding.ts";
 import { LogSegment, SEGMENT_OVERHEAD_BYTES } from "./log_segment.ts";
 import { slabAllocator } from "./slab_allocator.ts";
-
-/** One event of a chat's stream with its id: 1, 2, 3… in the order the chat produced them. */
-export interface NumberedEvent {
-  id: number;
-  event: ChatEvent;
-}
 
 /** What a reader gets from {@link EventLog.read}. */
 export interface LogRead {
   /** Set when events the reader asked for are no longer retained: the id it continues from. */
   gapFrom: number | null;
-  events: NumberedEvent[];
+  /** The encoded events, in order: views on what the log keeps, the same bytes for every reader. */
+  chunks: Uint8Array[];
+  /** The id of the last event in `chunks` (the id read after when there is none). */
+  lastId: number;
 }
 
 /**
- * The retained events of one chat, numbered from 1, bounded in bytes: once `maxBytes` is exceeded the oldest
- * events are forgotten (the newest batch is always kept), and a reader that asks for them learns the id it
- * can continue from. Readers wait for news with {@link changed}.
+ * The retained events of one chat, numbered from 1 and encoded once, bounded in bytes: once `maxBytes` is
+ * exceeded the oldest events are forgotten (the newest batch is always kept), and a reader that asks for them
+ * learns the id it can continue from. Readers wait for news with {@link changed}.
  *
- * Each appended batch is packed into one segment (its lines copied into one buffer), so what an event costs
- * beyond its bytes is an offset, not objects; the count against `maxBytes` includes that overhead.
+ * Each appended batch is encoded into one segment, so what an event costs beyond its bytes is an offset, not
+ * objects (the count against `maxBytes` includes that overhead), and every reader is handed the same bytes.
  */
 export class EventLog {
   #segments: LogSegment[] = [];
@@ -38,8 +36,8 @@ export class EventLog {
   /** Small batches' lines are carved from shared slabs: an ArrayBuffer each would cost about a microsecond. */
   #allocate = slabAllocator();
 
-  /** @param maxBytes how many bytes of events to retain */
-  constructor(readonly maxBytes: number) {}
+  /** @param maxBytes how many bytes of events to retain; @param encode how a batch is encoded */
+  constructor(readonly maxBytes: number, readonly encode: EncodeEvents) {}
 
   /** The id of the newest event (0 before the first). */
   get lastId(): number {
@@ -63,13 +61,13 @@ export class EventLog {
   }
 
   /**
-   * Numbers and retains `events` (copying their lines, which may be reused by their producer afterwards),
-   * forgets the oldest beyond `maxBytes`, and wakes waiting readers.
+   * Numbers, encodes and retains `events` (their lines may be reused by their producer afterwards), forgets
+   * the oldest beyond `maxBytes`, and wakes waiting readers.
    */
   append(events: ChatEvent[]): void {
     if (this.#closed) throw new Error("append to a closed event log");
     if (events.length === 0) return;
-    const segment = new LogSegment(this.#nextId, events, this.#allocate);
+    const segment = new LogSegment(this.#nextId, this.encode(events, this.#nextId, this.#allocate));
     this.#segments.push(segment);
     this.#nextId += segment.count;
     this.#bytes += segment.size;
@@ -90,14 +88,16 @@ export class EventLog {
   read(afterId: number, maxEvents = Infinity): LogRead {
     const first = this.firstId;
     const gapFrom = afterId + 1 < first ? first : null;
-    let id = Math.max(afterId + 1, first);
-    const events: NumberedEvent[] = [];
-    for (let index = this.#find(id); index < this.#segments.length && events.length < maxEvents; index++) {
-      const segment = this.#segments[index];
-      segment.collect(id, maxEvents - events.length, events);
-      id = segment.firstId + segment.count;
+    let lastId = Math.max(afterId, first - 1);
+    const chunks: Uint8Array[] = [];
+    for (let index = this.#find(lastId + 1); index < this.#segments.length; index++) {
+      const left = maxEvents - (lastId - Math.max(afterId, first - 1));
+      if (left <= 0) break;
+      const slice = this.#segments[index].slice(lastId + 1, left);
+      chunks.push(slice.bytes);
+      lastId = slice.lastId;
     }
-    return { gapFrom, events };
+    return { gapFrom, chunks, lastId };
   }
 
   /** Settles once an event after `afterId` exists or the log is closed (at once if that is so already). */

@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../domain/clock.ts";
 import type { ProcessStatus } from "../domain/managed_process.ts";
 import type { Chat } from "./chat.ts";
 import { ChatFeed, type FeedWatcher } from "./chat_feed.ts";
+import type { EncodeEvents } from "./event_encoding.ts";
 
 /** A chat with its feed of numbered events and the token that lets a holder watch it. */
 export interface WatchedChat {
@@ -45,6 +46,8 @@ export interface WatchedChatsOptions {
   clock: Clock;
   /** A fresh, unguessable watch token (128 bits or more). */
   newToken: () => string;
+  /** How each chat's events are encoded for the wire. */
+  encode: EncodeEvents;
 }
 
 /** Compares two strings in time that depends on their length only. */
@@ -81,8 +84,8 @@ export class WatchedChats {
    * @param detachGraceMs how long it keeps running once its last watcher left
    */
   add(chat: Chat, detachGraceMs: number): StartedChat {
-    const { replayBytes, clock, newToken, retainFinishedMs, retainFinishedMax } = this.#options;
-    const feed = new ChatFeed(chat, { replayBytes, detachGraceMs, clock });
+    const { replayBytes, clock, newToken, retainFinishedMs, retainFinishedMax, encode } = this.#options;
+    const feed = new ChatFeed(chat, { replayBytes, detachGraceMs, clock, encode });
     const watched: WatchedChat = { chat, feed, watchToken: newToken() };
     this.#chats.set(chat.id, watched);
     feed.finished.then(() => {

@@ -1,6 +1,5 @@
-import type { NumberedEvent } from "../application/event_log.ts";
 import type { ChatEvent } from "../domain/chat_event.ts";
-import { encodeEvents, encodeGap } from "./sse_frame.ts";
+import { encodeEvents, encodeGap, type NumberedEvent } from "./sse_frame.ts";
 
 /** The process id the examples use. */
 export const EXAMPLE_PROCESS_ID = "3f0c2a52-8d0e-4c49-a7f4-5b1b3c1d9e20";

@@ -1,7 +1,7 @@
 import type { LogRead } from "../application/event_log.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
-import { slabAllocator } from "../application/slab_allocator.ts";
-import { encodeGap, frameEvents } from "./sse_frame.ts";
+import { concatBytes } from "../application/concat_bytes.ts";
+import { encodeGap } from "./sse_frame.ts";
 
 const KEEPALIVE = new TextEncoder().encode(": keepalive\n\n");
 
@@ -77,7 +77,6 @@ export function sseBody(
   let waiting = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let keepalive!: Keepalive;
-  const allocate = slabAllocator();
   const sendKeepalive = () => {
     if (!waiting || (controller.desiredSize ?? 0) < 0) return false;
     controller.enqueue(KEEPALIVE);
@@ -114,7 +113,8 @@ export function sseBody(
         return;
       }
       if (batch.gapFrom !== null) controller.enqueue(encodeGap(batch.gapFrom));
-      controller.enqueue(frameEvents(batch.events, allocate));
+      // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
+      controller.enqueue(batch.chunks.length === 1 ? batch.chunks[0] : concatBytes(batch.chunks));
       keepalive.wrote();
     },
     cancel() {

@@ -1,5 +1,12 @@
-import type { NumberedEvent } from "../application/event_log.ts";
+import type { EncodedBatch } from "../application/event_encoding.ts";
 import { type Allocate, allocateEach } from "../application/slab_allocator.ts";
+import type { ChatEvent } from "../domain/chat_event.ts";
+
+/** One event of a chat's stream with its id: 1, 2, 3… in the order the chat produced them. */
+export interface NumberedEvent {
+  id: number;
+  event: ChatEvent;
+}
 
 const encoder = new TextEncoder();
 const ID_HEAD = encoder.encode("id: ");
@@ -13,34 +20,42 @@ const DIGIT_0 = 0x30;
 /** Bytes a carriage return turns into: it is dropped and a new `data:` line starts. */
 const CR_EXTRA_BYTES = NEW_DATA_LINE.length - 1;
 /**
- * Frames a batch of chat events as SSE into one buffer (one write per batch), each with its `id:` so a
- * client can resume after it (`Last-Event-ID`). A message's `data` is the CLI's line byte for byte; a
- * carriage return inside a line would end the SSE line early, so it becomes a new `data:` line (clients join
- * those with `\n`).
- *
- * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
- * finds the rare lines with a carriage return), the second fills it.
- * @param events the batch, in order
+ * Frames chat events as SSE, each with its `id:` so a client can resume after it (`Last-Event-ID`), into one
+ * fresh buffer. For examples and tests; the stream itself encodes with {@link encodeBatch}.
+ * @param events the events with their ids, in order
  */
 export function encodeEvents(events: NumberedEvent[]): Uint8Array {
-  return frameEvents(events, allocateEach);
+  const parts = events.map(({ id, event }) => encodeBatch([event], id, allocateEach).bytes);
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /**
- * {@link encodeEvents} into a buffer from `allocate`.
+ * Frames a batch of a chat's events as SSE into one buffer (one write per batch), each with its `id:`
+ * (`firstId`, then counting up). A message's `data` is the CLI's line byte for byte; a carriage return inside
+ * a line would end the SSE line early, so it becomes a new `data:` line (clients join those with `\n`).
+ *
+ * Two passes, so each line is copied once, straight into the output: the first sizes the buffer (and
+ * finds the rare lines with a carriage return), the second fills it and notes where each event ends.
  * @param events the batch, in order
+ * @param firstId the id of its first event
  * @param allocate where the output buffer comes from
  */
-export function frameEvents(events: NumberedEvent[], allocate: Allocate): Uint8Array {
+export function encodeBatch(events: ChatEvent[], firstId: number, allocate: Allocate): EncodedBatch {
   let size = 0;
   // Only lines holding a carriage return need a second look; most batches have none, and pay nothing.
   let withCr: Set<number> | null = null;
   let others: (Uint8Array | undefined)[] | null = null;
   for (let i = 0; i < events.length; i++) {
-    const { id, event } = events[i];
+    const event = events[i];
     if (event.type === "message") {
       const line = event.line;
-      size += MESSAGE_FRAME_BYTES + digitCount(id) + line.length;
+      size += MESSAGE_FRAME_BYTES + digitCount(firstId + i) + line.length;
       let cr = line.indexOf(CR);
       if (cr !== -1) {
         (withCr ??= new Set()).add(i);
@@ -51,43 +66,53 @@ export function frameEvents(events: NumberedEvent[], allocate: Allocate): Uint8A
       }
     } else {
       const bytes = encoder.encode(
-        `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
+        `id: ${firstId + i}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
       );
       (others ??= [])[i] = bytes;
       size += bytes.length;
     }
   }
   const out = allocate(size);
+  const ends: number[] = new Array(events.length);
   let offset = 0;
   for (let i = 0; i < events.length; i++) {
-    const { id, event } = events[i];
+    const event = events[i];
     if (event.type !== "message") {
       const bytes = others![i]!;
       out.set(bytes, offset);
       offset += bytes.length;
-      continue;
-    }
-    out.set(ID_HEAD, offset);
-    offset = writeDigits(id, out, offset + ID_HEAD.length);
-    out.set(MESSAGE_HEAD, offset);
-    offset += MESSAGE_HEAD.length;
-    const line = event.line;
-    if (withCr !== null && withCr.has(i)) {
-      offset = copySplittingCr(line, out, offset);
     } else {
-      out.set(line, offset);
-      offset += line.length;
+      offset = writeMessage(event.line, firstId + i, out, offset, withCr !== null && withCr.has(i));
     }
-    out.set(EVENT_END, offset);
-    offset += EVENT_END.length;
+    ends[i] = offset;
   }
-  return out;
+  return { bytes: out, ends };
+}
+
+/** Writes one message event at `at`; returns the offset after it. */
+function writeMessage(line: Uint8Array, id: number, out: Uint8Array, at: number, splitCr: boolean): number {
+  out.set(ID_HEAD, at);
+  let offset = writeDigits(id, out, at + ID_HEAD.length);
+  out.set(MESSAGE_HEAD, offset);
+  offset += MESSAGE_HEAD.length;
+  if (splitCr) {
+    offset = copySplittingCr(line, out, offset);
+  } else {
+    out.set(line, offset);
+    offset += line.length;
+  }
+  out.set(EVENT_END, offset);
+  return offset + EVENT_END.length;
 }
 
 function digitCount(value: number): number {
-  let count = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) count++;
-  return count;
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10_000) return 4;
+  if (value < 100_000) return 5;
+  if (value < 1_000_000) return 6;
+  return String(value).length;
 }
 
 /** Writes `value`'s decimal digits at `at`; returns the offset after them. */

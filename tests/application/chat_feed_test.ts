@@ -3,9 +3,9 @@ import { ChatFeed, type FeedSource, type FeedWatcher } from "../../application/c
 import type { ChatDoneData, ChatEvent } from "../../domain/chat_event.ts";
 import type { StopReason } from "../../domain/managed_process.ts";
 import { FakeClock } from "../support/fake_clock.ts";
+import { decodeLines, lineEncoding } from "../support/line_encoding.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 type Script = string[] | { done: StopReason | null } | null;
 
@@ -84,9 +84,7 @@ async function readAll(watcher: FeedWatcher): Promise<string[]> {
     const read = await watcher.next();
     if (read === null) return seen;
     if (read.gapFrom !== null) seen.push(`gap:${read.gapFrom}`);
-    for (const { id, event } of read.events) {
-      seen.push(`${id}:${event.type === "message" ? decoder.decode(event.line) : event.type}`);
-    }
+    seen.push(...decodeLines(read.chunks));
   }
 }
 
@@ -98,6 +96,7 @@ function feedOf(chat: ScriptedChat, options: { replayBytes?: number; detachGrace
     replayBytes: options.replayBytes ?? 1 << 20,
     detachGraceMs: options.detachGraceMs ?? 0,
     clock,
+    encode: lineEncoding,
   });
   return { feed, clock };
 }
@@ -147,7 +146,8 @@ Deno.test("ChatFeed reads the chat only as fast as its one watcher takes events"
 
 Deno.test("ChatFeed tells a watcher too slow for the retained bytes where it continues", async () => {
   const chat = new ScriptedChat();
-  const { feed } = feedOf(chat, { replayBytes: 3 * (4 + 64) });
+  // Each single-line batch ("3:l3..\n") is counted as 7 + 8 + 256 bytes: three are kept.
+  const { feed } = feedOf(chat, { replayBytes: 3 * (7 + 8 + 256) });
   const fast = feed.watch();
   const slow = feed.watch();
   const fastSeen = readAll(fast);

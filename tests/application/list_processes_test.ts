@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createListProcesses } from "../../application/list_processes.ts";
 import type { ManagedProcess, ProcessStatus, StopReason } from "../../domain/managed_process.ts";
 import { WatchedChats } from "../../application/watched_chats.ts";
+import { encodeBatch } from "../../interface/sse_frame.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
 
@@ -33,6 +34,7 @@ function setup(...processes: FakeProcess[]) {
     retainFinishedMax: 10,
     clock: new FakeClock(),
     newToken: () => "t",
+    encode: encodeBatch,
   });
   return { listProcesses: createListProcesses({ processes: repository, watched }), repository };
 }

@@ -33,7 +33,11 @@ function controlledSource() {
       const { value, done } = await reader.read();
       if (done) return null;
       nextId += value.length;
-      return { gapFrom: null, events: numbered(value, nextId - value.length) };
+      return {
+        gapFrom: null,
+        chunks: [encodeEvents(numbered(value, nextId - value.length))],
+        lastId: nextId - 1,
+      };
     },
     close: () => {
       state.closes++;
@@ -234,7 +238,11 @@ Deno.test("sseBody() sends a gap event before the events that follow it", async 
   let reads = 0;
   const body = sseBody({
     next: () =>
-      Promise.resolve(reads++ === 0 ? { gapFrom: 7, events: numbered([message("seven")], 7) } : null),
+      Promise.resolve(
+        reads++ === 0
+          ? { gapFrom: 7, chunks: [encodeEvents(numbered([message("seven")], 7))], lastId: 7 }
+          : null,
+      ),
     close: () => {},
   }, { keepaliveMs: 0, clock, onClientGone: () => {} });
   assert.equal(

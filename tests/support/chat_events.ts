@@ -1,5 +1,5 @@
 import { concatBytes } from "../../application/concat_bytes.ts";
-import type { NumberedEvent } from "../../application/event_log.ts";
+import type { NumberedEvent } from "../../interface/sse_frame.ts";
 import type { ChatDoneData, ChatEvent } from "../../domain/chat_event.ts";
 
 const decoder = new TextDecoder();

@@ -8,6 +8,7 @@ import { createStartChat } from "../../application/start_chat.ts";
 import { createStartWatchedChat } from "../../application/start_watched_chat.ts";
 import { WatchedChats, type WatchedChatsOptions } from "../../application/watched_chats.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
+import { encodeBatch } from "../../interface/sse_frame.ts";
 import { registerDocs } from "../../interface/docs.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
 import { fakeStartChatDeps } from "./start_chat_deps.ts";
@@ -45,6 +46,7 @@ export function buildTestApp(
     retainFinishedMax: 100,
     clock,
     newToken: () => `token-${++tokens}`,
+    encode: encodeBatch,
     ...options.watch,
   });
   const startChat = createStartWatchedChat({
