@@ -4,18 +4,7 @@
  * @module
  */
 
-/** Resolves `promise`, or rejects after `ms` saying what did not happen. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { within } from "../../testkit/wait_for.ts";
 
 /** Waits until `condition()` holds, polling; fails after `timeoutMs` with `what`. */
 export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
