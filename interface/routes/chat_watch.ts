@@ -24,7 +24,8 @@ const processIdParam = z.object({
   }),
 });
 
-const eventId = z.string().regex(/^\d{1,15}$/, "must be a whole number of at least 0");
+// Empty is "no id", as the SSE standard has it: from the start.
+const eventId = z.string().regex(/^\d{0,15}$/, "must be a whole number of at least 0");
 
 /** Basic Auth, or none: the watch token in the query stands in for it. */
 const BASIC_OR_TOKEN: Record<string, string[]>[] = [{ [SECURITY_SCHEME]: [] }, {}];
@@ -137,7 +138,8 @@ export function chatWatchRoutes(deps: ChatWatchRoutesDeps): OpenAPIHono {
   app.openapi({ ...chatEventsRoute, middleware: tokenOrBasic }, (c) => {
     const { process_id: processId } = c.req.valid("param");
     const chat = find(processId);
-    const given = c.req.valid("header")["last-event-id"] ?? c.req.valid("query").last_event_id ?? "0";
+    // An empty id counts as none.
+    const given = c.req.valid("header")["last-event-id"] || c.req.valid("query").last_event_id || "0";
     const after = Number(given);
     const last = chat.feed.log.lastId;
     if (after > last) {

@@ -39,6 +39,10 @@ Deno.test("GET /chat/{id}/events replays after Last-Event-ID, or ?last_event_id=
   assert.deepEqual(await readSse(both), whole.slice(4), "the header a reconnecting EventSource sends wins");
   const fromStart = await readSse(await test.app.request(`/chat/${chat.id}/events`, { headers: AUTH }));
   assert.deepEqual(fromStart, whole);
+  const emptyId = await test.app.request(`/chat/${chat.id}/events?last_event_id=2`, {
+    headers: { ...AUTH, "Last-Event-ID": "" },
+  });
+  assert.deepEqual(await readSse(emptyId), whole.slice(2), "an empty Last-Event-ID counts as none");
 });
 
 Deno.test("GET /chat/{id}/events refuses an event id that is not a whole number, or one not yet sent", async () => {
