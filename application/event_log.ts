@@ -16,7 +16,7 @@ export interface LogRead {
 /**
  * The retained events of one chat, numbered from 1 and encoded once, bounded in bytes: once `maxBytes` is
  * exceeded the oldest events are forgotten (the newest batch is always kept), and a reader that asks for them
- * learns the id it can continue from. Readers wait for news with {@link changed}.
+ * learns the id it can continue from.
  *
  * Each appended batch is encoded into one segment, so what an event costs beyond its bytes is an offset, not
  * objects (the count against `maxBytes` includes that overhead), and every reader is handed the same bytes.
@@ -30,8 +30,6 @@ export class EventLog {
   #nextId = 1;
   #bytes = 0;
   #closed = false;
-  /** Made when a reader waits, settled and dropped on the next append or close. */
-  #news: PromiseWithResolvers<void> | null = null;
 
   /** Small batches' lines are carved from shared slabs: an ArrayBuffer each would cost about a microsecond. */
   #allocate = slabAllocator();
@@ -62,7 +60,7 @@ export class EventLog {
 
   /**
    * Numbers, encodes and retains `events` (their lines may be reused by their producer afterwards), forgets
-   * the oldest beyond `maxBytes`, and wakes waiting readers.
+   * the oldest beyond `maxBytes`.
    */
   append(events: ChatEvent[]): void {
     if (this.#closed) throw new Error("append to a closed event log");
@@ -72,13 +70,11 @@ export class EventLog {
     this.#nextId += segment.count;
     this.#bytes += segment.size;
     this.#evict();
-    this.#wake();
   }
 
-  /** Ends the stream: readers that have read everything are told so. */
+  /** Ends the stream: a reader that has read everything is at the end. */
   close(): void {
     this.#closed = true;
-    this.#wake();
   }
 
   /**
@@ -100,13 +96,6 @@ export class EventLog {
     return { gapFrom, chunks, lastId };
   }
 
-  /** Settles once an event after `afterId` exists or the log is closed (at once if that is so already). */
-  changed(afterId: number): Promise<void> {
-    if (this.#closed || this.lastId > afterId) return Promise.resolve();
-    this.#news ??= Promise.withResolvers<void>();
-    return this.#news.promise;
-  }
-
   /** The index of the segment holding `id` (the end when none does). */
   #find(id: number): number {
     let low = this.#head;
@@ -118,11 +107,6 @@ export class EventLog {
       else high = middle;
     }
     return low;
-  }
-
-  #wake(): void {
-    this.#news?.resolve();
-    this.#news = null;
   }
 
   #evict(): void {
