@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   KEEPALIVE_S: seconds(3600).default(15),
   ALLOWED_CWD_ROOTS: list(z.string().startsWith("/", "must be absolute paths")).optional(),
   ALLOWED_PERMISSION_MODES: list(z.enum(PERMISSION_MODES)).optional(),
+  DENIED_FIELDS: list(z.string().regex(/^[a-z_]+$/, "must be request field names like mcp_config"))
+    .optional(),
   DOCS_AUTH: flag.default(false),
   CORS_ORIGINS: list(
     z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "must be * or origins like https://app.example.com"),
@@ -84,7 +86,11 @@ export interface Config {
   /** What `createStartChat` takes: request defaults, policy (roots resolved to real paths), limits. */
   chat: {
     defaults: { permissionMode: PermissionMode; model: string | null };
-    policy: { allowedRoots: string[] | null; allowedPermissionModes: PermissionMode[] | null };
+    policy: {
+      allowedRoots: string[] | null;
+      allowedPermissionModes: PermissionMode[] | null;
+      deniedFields: string[] | null;
+    };
     limits: { maxLineBytes: number; maxRunMs: number; idleMs: number };
   };
   /** What `ChatSlots` takes. */
@@ -105,6 +111,8 @@ export interface Config {
 export interface LoadConfigOptions {
   /** Resolves a path to its real path, throwing when it does not exist (default `Deno.realPathSync`). */
   realPath?: (path: string) => string;
+  /** The request fields `DENIED_FIELDS` may name (the chat request schema's keys); unset: any name. */
+  requestFields?: readonly string[];
 }
 
 /** The configuration is invalid; the message is one line naming the variable. */
@@ -125,6 +133,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const variables = parseVariables(env);
   const realPath = options.realPath ?? Deno.realPathSync;
+  checkDeniedFields(variables.DENIED_FIELDS, options.requestFields);
   return group(variables, variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null);
 }
 
@@ -144,6 +153,18 @@ function parseVariables(env: Record<string, string | undefined>): ConfigVariable
     ? "(unset)"
     : JSON.stringify(value);
   throw new ConfigError(`invalid ${key}=${shown}: ${issue.message}`);
+}
+
+/** Fields every request needs cannot be denied; with `known` given, every name must be one of them. */
+function checkDeniedFields(denied: string[] | undefined, known: readonly string[] | undefined): void {
+  for (const field of denied ?? []) {
+    if (known !== undefined && !known.includes(field)) {
+      throw new ConfigError(`invalid DENIED_FIELDS: "${field}" is not a request field (${known.join(", ")})`);
+    }
+    if (field === "prompt" || field === "cwd") {
+      throw new ConfigError(`invalid DENIED_FIELDS: "${field}" is required in every request`);
+    }
+  }
 }
 
 function resolveRoot(root: string, realPath: (path: string) => string): string {
@@ -168,7 +189,11 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
     cli: { path: v.CLAUDE_PATH ?? null, graceMs: ms(v.CANCEL_GRACE_S), killAfterMs: ms(v.KILL_AFTER_S) },
     chat: {
       defaults: { permissionMode: v.DEFAULT_PERMISSION_MODE, model: v.DEFAULT_MODEL ?? null },
-      policy: { allowedRoots, allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null },
+      policy: {
+        allowedRoots,
+        allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null,
+        deniedFields: v.DENIED_FIELDS ?? null,
+      },
       limits: { maxLineBytes: v.MAX_LINE_BYTES, maxRunMs: ms(v.MAX_RUN_S), idleMs: ms(v.IDLE_TIMEOUT_S) },
     },
     slots: { maxConcurrent: v.MAX_CONCURRENT, queueMax: v.QUEUE_MAX, queueTimeoutMs: ms(v.QUEUE_TIMEOUT_S) },

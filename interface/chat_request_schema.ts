@@ -142,7 +142,11 @@ export const ChatRequestSchema = z.strictObject({
     example: "ci-run",
   }),
   no_session_persistence: flag("--no-session-persistence", "Do not save the session (it cannot be resumed)."),
-  continue: flag("--continue", "Continue the most recent conversation in cwd."),
+  continue: flag(
+    "--continue",
+    "Continue the most recent conversation in cwd (409 while a running chat continues the same cwd or " +
+      "writes its latest session).",
+  ),
   agent: nonEmpty().optional().openapi({
     description: "Agent for this session. CLI: `--agent=`.",
     example: "reviewer",

@@ -15,7 +15,7 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
     cli: { path: null, graceMs: 5000, killAfterMs: 3000 },
     chat: {
       defaults: { permissionMode: "acceptEdits", model: null },
-      policy: { allowedRoots: null, allowedPermissionModes: null },
+      policy: { allowedRoots: null, allowedPermissionModes: null, deniedFields: null },
       limits: { maxLineBytes: 128 * MiB, maxRunMs: 3_600_000, idleMs: 900_000 },
     },
     slots: { maxConcurrent: 16, queueMax: 64, queueTimeoutMs: 300_000 },
@@ -52,6 +52,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     KEEPALIVE_S: "0",
     ALLOWED_CWD_ROOTS: "/work,/srv/repos",
     ALLOWED_PERMISSION_MODES: "plan,default",
+    DENIED_FIELDS: "mcp_config, settings",
     DOCS_AUTH: "true",
     CORS_ORIGINS: "https://ui.example.com, http://localhost:3000",
     AUTH_MAX_FAILURES: "5",
@@ -68,7 +69,11 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     cli: { path: "/opt/claude/bin/claude", graceMs: 2500, killAfterMs: 1000 },
     chat: {
       defaults: { permissionMode: "plan", model: "claude-sonnet-4-5" },
-      policy: { allowedRoots: ["/work", "/srv/repos"], allowedPermissionModes: ["plan", "default"] },
+      policy: {
+        allowedRoots: ["/work", "/srv/repos"],
+        allowedPermissionModes: ["plan", "default"],
+        deniedFields: ["mcp_config", "settings"],
+      },
       limits: { maxLineBytes: 65536, maxRunMs: 0, idleMs: 120_000 },
     },
     slots: { maxConcurrent: 3, queueMax: 0, queueTimeoutMs: 30_000 },
