@@ -33,6 +33,7 @@ export const ConfigSchema = z.object({
   MAX_RUN_S: seconds(7 * 86_400).default(3600),
   IDLE_TIMEOUT_S: seconds(86_400).default(900),
   KEEPALIVE_S: seconds(3600).default(15),
+  SEND_TIMEOUT_S: seconds(86_400).default(300),
   ALLOWED_CWD_ROOTS: list(z.string().startsWith("/", "must be absolute paths")).optional(),
   ALLOWED_PERMISSION_MODES: list(z.enum(PERMISSION_MODES)).optional(),
   DENIED_FIELDS: list(z.string().regex(/^[a-z_]+$/, "must be request field names like mcp_config"))
@@ -96,7 +97,14 @@ export interface Config {
   /** What `ChatSlots` takes. */
   slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
   /** The HTTP edge's own settings, as `createApp` takes them. */
-  http: { maxBodyBytes: number; keepaliveMs: number; corsOrigins: string[] | null; docsAuth: boolean };
+  http: {
+    maxBodyBytes: number;
+    keepaliveMs: number;
+    /** A stream client that takes nothing this long while events wait is cut off (0: never). */
+    sendTimeoutMs: number;
+    corsOrigins: string[] | null;
+    docsAuth: boolean;
+  };
   /** Watching chats: what each retains for reattaching, how long finished ones stay, detach grace. */
   watch: {
     replayBytes: number;
@@ -200,6 +208,7 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
     http: {
       maxBodyBytes: v.MAX_BODY_BYTES,
       keepaliveMs: ms(v.KEEPALIVE_S),
+      sendTimeoutMs: ms(v.SEND_TIMEOUT_S),
       corsOrigins: v.CORS_ORIGINS ?? null,
       docsAuth: v.DOCS_AUTH,
     },

@@ -19,8 +19,23 @@ export interface SseBodyOptions {
   keepaliveMs: number;
   /** Called once when the client goes away before the stream ended. */
   onClientGone: () => void;
-  /** Times the keepalive. */
+  /** Times the keepalive and the send timeout. */
   clock: Clock;
+  /**
+   * A client that takes nothing for this long while a write waits for it is cut off (the stream errors, so
+   * the connection is aborted, and the source is closed as on a disconnect); 0 or unset disables it.
+   */
+  sendTimeoutMs?: number;
+  /** Called once when the client was cut off for the send timeout (instead of `onClientGone`). */
+  onSendTimeout?: () => void;
+}
+
+/** Error of a stream whose client took nothing for the send timeout. */
+export class SendTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the client took no data for ${timeoutMs / 1000} s while some waited for it`);
+    this.name = "SendTimeoutError";
+  }
 }
 
 /** A stream's keepalive: it sends when the stream has been silent for `keepaliveMs`. */
@@ -64,10 +79,49 @@ function startKeepalive(keepaliveMs: number, clock: Clock, send: () => boolean):
   };
 }
 
+/** A stream's send timeout: it fires when a write has waited `timeoutMs` for the client to take it. */
+interface StallWatch {
+  /** Something was written: it waits for the client from now (unless it waits already). */
+  wrote(): void;
+  /** The client asked for more: nothing waits for it. */
+  taken(): void;
+  /** The stream is over. */
+  stop(): void;
+}
+
+/**
+ * One timer per stream, re-armed lazily (as the keepalive is), that calls `cut` once a write has waited
+ * `timeoutMs` without the client asking for more.
+ */
+function startStallWatch(timeoutMs: number, clock: Clock, cut: () => void): StallWatch {
+  let waitingSince: number | null = null;
+  let timer: Timer | null = null;
+  const onTimer = () => {
+    timer = null;
+    const waited = waitingSince === null ? 0 : clock.now() - waitingSince;
+    if (waitingSince !== null && waited >= timeoutMs) return cut();
+    timer = clock.setTimeout(onTimer, timeoutMs - waited);
+  };
+  if (timeoutMs > 0) timer = clock.setTimeout(onTimer, timeoutMs);
+  return {
+    wrote: () => {
+      waitingSince ??= clock.now();
+    },
+    taken: () => {
+      waitingSince = null;
+    },
+    stop: () => {
+      timer?.cancel();
+      timer = null;
+    },
+  };
+}
+
 /**
  * The SSE response body for one watcher of a chat. It is pulled: events are read only as fast as the client
  * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI). Keepalives go out only while the client waits for data and has
- * taken everything sent so far, so they never pile up behind a slow client.
+ * taken everything sent so far, so they never pile up behind a slow client. A client that stops taking
+ * bytes altogether is cut off after `sendTimeoutMs`.
  */
 export function sseBody(
   source: NumberedEventSource,
@@ -77,6 +131,7 @@ export function sseBody(
   let waiting = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let keepalive!: Keepalive;
+  let stall!: StallWatch;
   const sendKeepalive = () => {
     if (!waiting || (controller.desiredSize ?? 0) < 0) return false;
     controller.enqueue(KEEPALIVE);
@@ -85,14 +140,24 @@ export function sseBody(
   const stop = () => {
     ended = true;
     keepalive.stop();
+    stall.stop();
+  };
+  const cutOff = () => {
+    if (ended) return;
+    stop();
+    controller.error(new SendTimeoutError(options.sendTimeoutMs ?? 0));
+    options.onSendTimeout?.();
+    source.close();
   };
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
       keepalive = startKeepalive(options.keepaliveMs, options.clock, sendKeepalive);
+      stall = startStallWatch(options.sendTimeoutMs ?? 0, options.clock, cutOff);
     },
     async pull() {
+      stall.taken();
       const pending = source.next();
       waiting = true;
       let batch: LogRead | null;
@@ -116,6 +181,7 @@ export function sseBody(
       // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
       controller.enqueue(batch.chunks.length === 1 ? batch.chunks[0] : concatBytes(batch.chunks));
       keepalive.wrote();
+      stall.wrote();
     },
     cancel() {
       if (ended) return;

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { CancelProcess } from "../../application/cancel_process.ts";
 import type { ChatSlots } from "../../application/chat_slots.ts";
 import type { Logger } from "../../application/logger.ts";
+import type { Metrics } from "../../application/metrics.ts";
 import type { StartWatchedChat } from "../../application/start_watched_chat.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { ChatRequestSchema } from "../chat_request_schema.ts";
@@ -97,6 +98,10 @@ export interface ChatRoutesDeps {
   slots: Pick<ChatSlots, "assertRoom">;
   maxBodyBytes: number;
   keepaliveMs: number;
+  /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */
+  sendTimeoutMs?: number;
+  /** Counts the clients cut off. */
+  metrics: Pick<Metrics, "sendTimedOut">;
   /** Time for the streams: their keepalive timers. */
   clock: Clock;
   newId: () => string;
@@ -122,11 +127,16 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
     async (c) => {
       const requestId = deps.newId();
       const { chat, watcher, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
+      const fields = { process_id: chat.id, request_id: requestId };
       return sseResponse(watcher, {
         keepaliveMs: deps.keepaliveMs,
         clock: deps.clock,
-        onClientGone: () =>
-          logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
+        onClientGone: () => logger.info("client disconnected", fields),
+        sendTimeoutMs: deps.sendTimeoutMs,
+        onSendTimeout: () => {
+          logger.warn("client cut off", { ...fields, error: "send_timeout" });
+          deps.metrics.sendTimedOut();
+        },
       }, { "X-Process-ID": chat.id, "X-Watch-Token": watchToken });
     },
   );

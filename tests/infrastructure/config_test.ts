@@ -19,7 +19,13 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
       limits: { maxLineBytes: 128 * MiB, maxRunMs: 3_600_000, idleMs: 900_000 },
     },
     slots: { maxConcurrent: 16, queueMax: 64, queueTimeoutMs: 300_000 },
-    http: { maxBodyBytes: 10 * MiB, keepaliveMs: 15_000, corsOrigins: null, docsAuth: false },
+    http: {
+      maxBodyBytes: 10 * MiB,
+      keepaliveMs: 15_000,
+      sendTimeoutMs: 300_000,
+      corsOrigins: null,
+      docsAuth: false,
+    },
     watch: {
       replayBytes: 16 * MiB,
       retainFinishedMs: 300_000,
@@ -50,6 +56,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     MAX_RUN_S: "0",
     IDLE_TIMEOUT_S: "120",
     KEEPALIVE_S: "0",
+    SEND_TIMEOUT_S: "45",
     ALLOWED_CWD_ROOTS: "/work,/srv/repos",
     ALLOWED_PERMISSION_MODES: "plan,default",
     DENIED_FIELDS: "mcp_config, settings",
@@ -80,6 +87,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     http: {
       maxBodyBytes: 2048,
       keepaliveMs: 0,
+      sendTimeoutMs: 45_000,
       corsOrigins: ["https://ui.example.com", "http://localhost:3000"],
       docsAuth: true,
     },
