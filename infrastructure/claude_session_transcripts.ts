@@ -1,3 +1,4 @@
+import { concatBytes } from "../application/concat_bytes.ts";
 import type { SessionTranscripts } from "../domain/session_transcripts.ts";
 
 /** Limits of {@link ClaudeSessionTranscripts}' reading, so a huge transcript costs little. */
@@ -49,7 +50,7 @@ async function firstRecordedCwd(path: string, limits: TranscriptReadLimits): Pro
         end = buffer.indexOf(NEWLINE, start)
       ) {
         const piece = buffer.slice(start, end);
-        const whole = lineBytes + piece.length <= limits.maxLineBytes ? concat([...line, piece]) : null;
+        const whole = lineBytes + piece.length <= limits.maxLineBytes ? concatBytes([...line, piece]) : null;
         const cwd = whole === null ? null : cwdOfLine(whole);
         if (cwd !== null) return cwd;
         line = [];
@@ -64,16 +65,6 @@ async function firstRecordedCwd(path: string, limits: TranscriptReadLimits): Pro
   } finally {
     file.close();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.length;
-  }
-  return whole;
 }
 
 /** Runs `read`, giving `fallback` when the path it reads does not exist. */
