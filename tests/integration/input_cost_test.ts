@@ -1,6 +1,6 @@
 /**
  * What a costly body costs everyone else: while one large or hostile `POST /chat` is sent to a real server
- * (its own process), `GET /processes` is asked again and again; its slowest answer is how long the server's
+ * (its own process) by another process, `GET /processes` is asked again and again; its slowest answer is how long the server's
  * event loop was held. The figures are printed, not asserted (they depend on the machine); the statuses
  * are asserted.
  */
@@ -60,27 +60,50 @@ async function slowestAnswerDuring(url: string, busy: Promise<unknown>): Promise
   return slowest;
 }
 
+/**
+ * Sends `POST /chat` with `bytes` from a separate Deno process, so this process only measures; resolves with
+ * its status and the start of its body.
+ */
+async function postFromAnotherProcess(
+  url: string,
+  bytes: Uint8Array,
+): Promise<{ status: number; text: string }> {
+  const file = await Deno.makeTempFile({ prefix: "cc2api-body-" });
+  try {
+    await Deno.writeFile(file, bytes);
+    const script = `const r = await fetch(${JSON.stringify(`${url}/chat`)}, { method: "POST", ` +
+      `headers: ${JSON.stringify({ ...SERVER_AUTH, "Content-Type": "application/json" })}, ` +
+      `body: await Deno.readFile(${JSON.stringify(file)}) }); ` +
+      `console.log(r.status); console.log((await r.text()).slice(0, 300));`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const [status, ...text] = new TextDecoder().decode(output.stdout).split("\n");
+    return { status: Number(status), text: text.join("\n") + new TextDecoder().decode(output.stderr) };
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
 Deno.test("no costly body holds the event loop long: the slowest other answer during each is printed", async () => {
   const server = await spawnServer({ CLAUDE_PATH: FAKE_CLI }, { waitHealthy: true });
   const rows: string[] = [];
   try {
-    const idle = await slowestAnswerDuring(server.url, new Promise((resolve) => setTimeout(resolve, 200)));
+    const idle = await slowestAnswerDuring(server.url, new Promise((resolve) => setTimeout(resolve, 300)));
     rows.push(`${"(idle)".padEnd(42)} slowest other answer ${idle.toFixed(1)} ms`);
     for (const [name, { body, status }] of Object.entries(CASES)) {
       const bytes = new TextEncoder().encode(body);
-      const started = performance.now();
-      const sent = fetch(`${server.url}/chat`, {
-        method: "POST",
-        headers: { ...SERVER_AUTH, "Content-Type": "application/json" },
-        body: bytes,
-        signal: AbortSignal.timeout(60_000),
-      }).then(async (response) => ({ status: response.status, text: await response.text() }));
+      const sent = postFromAnotherProcess(server.url, bytes);
       const slowest = await slowestAnswerDuring(server.url, sent);
       const answer = await sent;
-      assert.equal(answer.status, status, `${name}: ${answer.text.slice(0, 300)}`);
+      assert.equal(answer.status, status, `${name}: ${answer.text}`);
       rows.push(
-        `${name.padEnd(42)} slowest other answer ${slowest.toFixed(1)} ms ` +
-          `(request ${(performance.now() - started).toFixed(0)} ms, ${(bytes.length / MiB).toFixed(1)} MiB)`,
+        `${name.padEnd(42)} slowest other answer ${slowest.toFixed(1)} ms (${
+          (bytes.length / MiB).toFixed(1)
+        } MiB)`,
       );
     }
   } finally {
