@@ -117,6 +117,13 @@ function startStallWatch(timeoutMs: number, clock: Clock, cut: () => void): Stal
   };
 }
 
+/** Writes one read of a chat's log: the gap before it, if any, then its bytes. */
+function enqueueRead(controller: ReadableStreamDefaultController<Uint8Array>, read: LogRead): void {
+  if (read.gapFrom !== null) controller.enqueue(encodeGap(read.gapFrom));
+  // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
+  controller.enqueue(read.chunks.length === 1 ? read.chunks[0] : concatBytes(read.chunks));
+}
+
 /**
  * The SSE response body for one watcher of a chat. It is pulled: events are read only as fast as the client
  * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI). Keepalives go out only while the client waits for data and has
@@ -142,13 +149,18 @@ export function sseBody(
     keepalive.stop();
     stall.stop();
   };
-  const cutOff = () => {
+  /** Ends the stream once, as `end` says, and lets the source go. */
+  const leave = (end: () => void) => {
     if (ended) return;
     stop();
-    controller.error(new SendTimeoutError(options.sendTimeoutMs ?? 0));
-    options.onSendTimeout?.();
+    end();
     source.close();
   };
+  const cutOff = () =>
+    leave(() => {
+      controller.error(new SendTimeoutError(options.sendTimeoutMs ?? 0));
+      options.onSendTimeout?.();
+    });
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
@@ -170,24 +182,14 @@ export function sseBody(
       } finally {
         waiting = false;
       }
+      if (batch === null) return leave(() => controller.close());
       if (ended) return;
-      if (batch === null) {
-        stop();
-        controller.close();
-        source.close();
-        return;
-      }
-      if (batch.gapFrom !== null) controller.enqueue(encodeGap(batch.gapFrom));
-      // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
-      controller.enqueue(batch.chunks.length === 1 ? batch.chunks[0] : concatBytes(batch.chunks));
+      enqueueRead(controller, batch);
       keepalive.wrote();
       stall.wrote();
     },
     cancel() {
-      if (ended) return;
-      stop();
-      options.onClientGone();
-      source.close();
+      leave(options.onClientGone);
     },
   }, { highWaterMark: 0 });
 }
