@@ -10,6 +10,7 @@ import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
+import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
@@ -22,6 +23,7 @@ import { readEnv } from "./infrastructure/read_env.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
+import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
 import { registerDocs } from "./interface/docs.ts";
 import { encodeBatch } from "./interface/sse_frame.ts";
 
@@ -55,8 +57,9 @@ interface Wiring {
  * @throws {ConfigError} when a variable is invalid, or the address cannot be listened on
  */
 export function startServer(env: Record<string, string>): Server {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { requestFields: Object.keys(ChatRequestSchema.shape) });
   const logger = createConsoleLogger(config.logLevel);
+  warnOfPolicyLimits(config.chat.policy, logger);
   const password = config.auth.password ?? announcePassword(config.auth.user);
   const cli = findClaudeCli(config.cli.path, env);
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
@@ -74,6 +77,17 @@ export function startServer(env: Record<string, string>): Server {
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
   return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
+}
+
+/** Says once what the policy does not confine, so an operator does not take the roots for a sandbox. */
+function warnOfPolicyLimits(policy: Config["chat"]["policy"], logger: Logger): void {
+  if (policy.allowedRoots === null) return;
+  logger.warn(
+    "ALLOWED_CWD_ROOTS confines only the directories a request names (cwd, add_dir, plugin_dir, the " +
+      "session it resumes), not what the CLI's tools then read, write or run: without a sandbox they reach " +
+      "the whole host",
+    { roots: policy.allowedRoots.join(",") },
+  );
 }
 
 /** Generates a password for this run and prints it once. */
@@ -103,7 +117,7 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
   });
 
   const startChat = createStartWatchedChat({
-    startChat: buildStartChat({ config, runner, processes, slots, metrics, logger }),
+    startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
     watched,
     detach: config.watch.detach,
   });
@@ -127,16 +141,19 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
 
 /** StartChat on the real runner and directories. */
 function buildStartChat(
-  { config, runner, processes, slots, metrics, logger }: Pick<Wiring, "config" | "processes" | "logger"> & {
-    runner: DenoCommandCliRunner;
-    slots: ChatSlots;
-    metrics: Metrics;
-  },
+  { config, env, runner, processes, slots, metrics, logger }:
+    & Pick<Wiring, "config" | "env" | "processes" | "logger">
+    & {
+      runner: DenoCommandCliRunner;
+      slots: ChatSlots;
+      metrics: Metrics;
+    },
 ) {
   return createStartChat({
     runner,
     processes,
     directories: new DenoDirectories(),
+    sessions: new ClaudeSessionTranscripts({ projectsDir: projectsDir(env) }),
     slots,
     metrics,
     logger,
@@ -144,6 +161,11 @@ function buildStartChat(
     newId,
     clock: systemClock,
   });
+}
+
+/** Where the CLI keeps its sessions: `$CLAUDE_CONFIG_DIR/projects`, by default `$HOME/.claude/projects`. */
+function projectsDir(env: Record<string, string>): string {
+  return `${env.CLAUDE_CONFIG_DIR ?? `${env.HOME ?? ""}/.claude`}/projects`;
 }
 
 /** Serves `app` on the configured address; a failure to listen is a start-up error. */

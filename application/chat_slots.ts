@@ -67,17 +67,30 @@ export class ChatSlots {
   }
 
   /**
+   * Refuses at once what a chat asking now would be refused (no free slot and a full queue), so a caller
+   * need not do costly work first (e.g. read a request body). Takes nothing.
+   * @throws {CapacityError} when neither a slot nor a queue place is free
+   */
+  assertRoom(): void {
+    const noSlot = this.#running >= this.#options.maxConcurrent || this.#queue.length > 0;
+    if (noSlot && this.#queue.length >= this.#options.queueMax) throw this.#full();
+  }
+
+  #full(): CapacityError {
+    const { queueMax, queueTimeoutMs, maxConcurrent } = this.#options;
+    return new CapacityError(
+      Math.max(1, Math.ceil(queueTimeoutMs / 1000 / 4)),
+      `all ${maxConcurrent} chat slots are busy and the queue is full (${queueMax} waiting)`,
+    );
+  }
+
+  /**
    * Joins the queue.
    * @throws {CapacityError} when the queue is full
    */
   enqueue(): QueueTicket {
-    const { queueMax, queueTimeoutMs, maxConcurrent } = this.#options;
-    if (this.#queue.length >= queueMax) {
-      throw new CapacityError(
-        Math.max(1, Math.ceil(queueTimeoutMs / 1000 / 4)),
-        `all ${maxConcurrent} chat slots are busy and the queue is full (${queueMax} waiting)`,
-      );
-    }
+    const { queueMax, queueTimeoutMs } = this.#options;
+    if (this.#queue.length >= queueMax) throw this.#full();
     const { promise, resolve, reject } = Promise.withResolvers<SlotLease>();
     let lease: SlotLease | null = null;
     let timer: Timer | null = null;

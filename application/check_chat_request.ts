@@ -1,31 +1,57 @@
 import type { ChatRequest, PermissionMode } from "../domain/chat_request.ts";
 import type { Directories } from "../domain/directories.ts";
 import { ForbiddenError, InvalidFieldError } from "../domain/errors.ts";
+import type { SessionTranscripts } from "../domain/session_transcripts.ts";
 
 /** What the operator allows requests to do. Null means unrestricted. */
 export interface ChatPolicy {
-  /** Real paths (symlinks resolved) that `cwd`, `add_dir` and `plugin_dir` must lie inside. */
+  /** Real paths (symlinks resolved) that `cwd`, `add_dir`, `plugin_dir` and resumed sessions must lie inside. */
   allowedRoots: string[] | null;
   allowedPermissionModes: PermissionMode[] | null;
+  /** Request fields a request must not use. */
+  deniedFields: string[] | null;
 }
 
-/** Checks a chat request against the disk and the policy; settles when it may run. */
-export type CheckChatRequest = (request: ChatRequest) => Promise<void>;
+/** What the check learned that running the chat needs. */
+export interface CheckedRequest {
+  /** The real path of `cwd`. */
+  cwd: string;
+  /** With `session_id`: the working directory its transcript records, null when none is found. */
+  sessionCwd: string | null;
+}
+
+/**
+ * Checks a chat request, as the client sent it, against the disk and the policy; settles when it may run.
+ */
+export type CheckChatRequest = (request: ChatRequest) => Promise<CheckedRequest>;
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
 
+/** Dependencies of {@link createCheckChatRequest}. */
+export interface CheckChatRequestDeps {
+  directories: Directories;
+  sessions: SessionTranscripts;
+  policy: ChatPolicy;
+}
+
 /**
- * Creates the check of a chat request's paths (they exist, are directories where they must be, and lie
- * inside the allowed roots once symlinks are resolved) and permission mode.
+ * Creates the check of a chat request: no denied field; its paths exist, are directories where they must be
+ * and lie inside the allowed roots once symlinks are resolved; a resumed session was recorded inside them;
+ * its permission mode is allowed.
  * @throws {InvalidFieldError} a path that does not exist or is not a directory
- * @throws {ForbiddenError} a path or permission mode outside the policy
+ * @throws {ForbiddenError} a field, path, session or permission mode outside the policy
  */
-export function createCheckChatRequest(
-  deps: { directories: Directories; policy: ChatPolicy },
-): CheckChatRequest {
-  const { directories, policy } = deps;
+export function createCheckChatRequest(deps: CheckChatRequestDeps): CheckChatRequest {
+  const { directories, sessions, policy } = deps;
+
+  function checkInside(field: string, shown: string, real: string): void {
+    const roots = policy.allowedRoots;
+    if (roots !== null && !roots.some((root) => isInside(real, root))) {
+      throw new ForbiddenError(field, `${shown} is outside the allowed roots: ${roots.join(", ")}`);
+    }
+  }
 
   async function checkPath(field: string, path: string, mustBeDirectory: boolean): Promise<string> {
     const resolved = await directories.resolve(path);
@@ -33,18 +59,36 @@ export function createCheckChatRequest(
     if (mustBeDirectory && !resolved.isDirectory) {
       throw new InvalidFieldError(field, `${field} "${path}" is not a directory`);
     }
-    const roots = policy.allowedRoots;
-    if (roots !== null && !roots.some((root) => isInside(resolved.path, root))) {
-      throw new ForbiddenError(
-        field,
-        `${field} "${path}" (real path "${resolved.path}") is outside the allowed roots: ${roots.join(", ")}`,
-      );
-    }
+    checkInside(field, `${field} "${path}" (real path "${resolved.path}")`, resolved.path);
     return resolved.path;
   }
 
+  /** The directory the session was recorded in; each of its transcripts must lie inside the roots. */
+  async function checkSession(sessionId: string): Promise<string | null> {
+    const cwds = await sessions.cwdsOf(sessionId);
+    for (const cwd of cwds) {
+      const shown = `session_id "${sessionId}"`;
+      if (cwd === null) {
+        if (policy.allowedRoots === null) continue;
+        throw new ForbiddenError("session_id", `${shown} records no directory, so it cannot be checked`);
+      }
+      const real = (await directories.resolve(cwd))?.path ?? cwd;
+      checkInside("session_id", `${shown} belongs to "${cwd}", which`, real);
+    }
+    return cwds.find((cwd) => cwd !== null) ?? null;
+  }
+
+  function checkFields(request: ChatRequest): void {
+    const used = Object.entries(request).filter(([, value]) => value !== undefined).map(([key]) => key);
+    const denied = used.find((field) => policy.deniedFields?.includes(field));
+    if (denied !== undefined) {
+      throw new ForbiddenError(denied, `the field "${denied}" is not allowed by this server`);
+    }
+  }
+
   return async function checkChatRequest(request) {
-    await checkPath("cwd", request.cwd, true);
+    checkFields(request);
+    const cwd = await checkPath("cwd", request.cwd, true);
     for (const dir of request.add_dir ?? []) await checkPath("add_dir", dir, true);
     for (const dir of request.plugin_dir ?? []) await checkPath("plugin_dir", dir, false);
     const modes = policy.allowedPermissionModes;
@@ -54,5 +98,7 @@ export function createCheckChatRequest(
         `permission_mode "${request.permission_mode}" is not allowed (allowed: ${modes.join(", ")})`,
       );
     }
+    const sessionCwd = request.session_id ? await checkSession(request.session_id) : null;
+    return { cwd, sessionCwd };
   };
 }

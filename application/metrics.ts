@@ -27,6 +27,7 @@ export class Metrics {
   #lines = 0;
   #bytes = 0;
   #costUsd = 0;
+  #sendTimeouts = 0;
   #runTime = { buckets: RUN_TIME_BUCKETS_S.map(() => 0), count: 0, sumS: 0 };
 
   /** A CLI process was started. */
@@ -43,6 +44,16 @@ export class Metrics {
   /** A result line reported what its turn cost. */
   costReported(usd: number): void {
     this.#costUsd += usd;
+  }
+
+  /** A client of a chat's stream was cut off for taking nothing for SEND_TIMEOUT_S. */
+  sendTimedOut(): void {
+    this.#sendTimeouts++;
+  }
+
+  /** Clients cut off for SEND_TIMEOUT_S. */
+  get sendTimeouts(): number {
+    return this.#sendTimeouts;
   }
 
   /** A chat ended with `outcome` after `durationMs`. */

@@ -2,13 +2,15 @@ import type { ChatRequest, PermissionMode } from "../domain/chat_request.ts";
 import type { CliRunner } from "../domain/cli_runner.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { Directories } from "../domain/directories.ts";
-import { DomainError, SessionBusyError } from "../domain/errors.ts";
+import { DomainError } from "../domain/errors.ts";
 import type { ProcessRepository } from "../domain/process_repository.ts";
+import type { SessionTranscripts } from "../domain/session_transcripts.ts";
 import { Chat, type ChatLimits } from "./chat.ts";
 import { type ChatPolicy, createCheckChatRequest } from "./check_chat_request.ts";
 import { type ChatSlots, type QueueTicket, QueueTimeoutError, type SlotLease } from "./chat_slots.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import { SessionWriters, type WriterLookup } from "./session_writers.ts";
 
 /** Values used when a request leaves a field out. */
 export interface ChatDefaults {
@@ -21,6 +23,8 @@ export interface StartChatDeps {
   runner: CliRunner;
   processes: ProcessRepository;
   directories: Directories;
+  /** The CLI's saved sessions, to check `session_id` and `continue` against. */
+  sessions: SessionTranscripts;
   slots: ChatSlots;
   metrics: Metrics;
   logger: Logger;
@@ -96,30 +100,27 @@ function launchWhenGranted(
   );
 }
 
-/** @throws {SessionBusyError} when a running chat writes the session the request would write */
-function checkSessionFree(processes: ProcessRepository, request: ChatRequest): void {
-  const sessionId = request.session_id;
-  if (!sessionId || request.fork_session) return;
-  const user = processes.list().find((process) => process.sessionId === sessionId);
-  if (user) throw new SessionBusyError(sessionId, user.id);
-}
-
 /**
  * Creates the StartChat use case.
  *
  * The returned chat's `events` stream opens at once; a queued chat starts when a slot frees.
  * @throws {InvalidFieldError} a path that does not exist or is not a directory
- * @throws {ForbiddenError} a path or permission mode outside the policy
- * @throws {SessionBusyError} the session is being written by another running chat
+ * @throws {ForbiddenError} a field, path, session or permission mode outside the policy
+ * @throws {SessionBusyError} the session is being written by another running chat (see {@link SessionWriters})
  * @throws {CapacityError} every slot and queue place is taken
  * @throws {CliUnavailableError} the CLI cannot be started
  */
 export function createStartChat(deps: StartChatDeps): StartChat {
   const { processes, slots, metrics, logger, defaults, limits } = deps;
   const checkRequest = createCheckChatRequest(deps);
+  const writers = new SessionWriters(deps);
 
   /** A new chat, registered; it gives `place` (its slot, or its place in the queue) up when it finishes. */
-  function register(request: ChatRequest, requestId: string | undefined, place: SlotLease): Chat {
+  function register(
+    request: ChatRequest,
+    requestId: string | undefined,
+    { place, writing }: { place: SlotLease; writing: WriterLookup },
+  ): Chat {
     const chat = new Chat({
       id: deps.newId(),
       requestId,
@@ -130,11 +131,13 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       logger,
       clock: deps.clock,
       onFinished: (finished) => {
+        writers.finished(finished.id);
         place.release();
         processes.remove(finished.id);
       },
     });
     processes.add(chat);
+    writers.started(chat.id, request, writing);
     logger.debug("chat request", { process_id: chat.id, request_id: requestId, prompt: request.prompt });
     return chat;
   }
@@ -146,17 +149,19 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       permission_mode: input.permission_mode ?? defaults.permissionMode,
       ...(input.model ?? defaults.model ? { model: input.model ?? defaults.model! } : {}),
     };
-    await checkRequest(request);
+    // The policy applies to what the client sent (the defaults are checked at start-up).
+    const checked = await checkRequest(input);
+    const writing = await writers.lookup(request, checked);
     // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
-    checkSessionFree(processes, request);
+    writers.check(request, writing);
     const lease = slots.tryAcquire();
     if (lease !== null) {
-      const chat = register(request, requestId, lease);
+      const chat = register(request, requestId, { place: lease, writing });
       await launch(chat, request, { ...deps, requestId });
       return chat;
     }
     const ticket = slots.enqueue();
-    const chat = register(request, requestId, ticket);
+    const chat = register(request, requestId, { place: ticket, writing });
     logger.info("chat queued", { process_id: chat.id, request_id: requestId, queued: slots.queued });
     launchWhenGranted(chat, request, ticket, { ...deps, requestId });
     return chat;

@@ -41,9 +41,16 @@ export class ForbiddenError extends DomainError {
 
 /** Another running chat is already writing to this session. */
 export class SessionBusyError extends DomainError {
-  /** @param sessionId the session in use; @param processId the chat using it */
-  constructor(readonly sessionId: string, readonly processId: string) {
-    super("session_busy", `session "${sessionId}" is in use by running process "${processId}"`);
+  /**
+   * @param sessionId the session in use (or a description of it); @param processId the chat using it
+   * @param message what is busy, when not a session known by its id
+   */
+  constructor(
+    readonly sessionId: string,
+    readonly processId: string,
+    message = `session "${sessionId}" is in use by running process "${processId}"`,
+  ) {
+    super("session_busy", message);
   }
 }
 

@@ -33,8 +33,11 @@ export const ConfigSchema = z.object({
   MAX_RUN_S: seconds(7 * 86_400).default(3600),
   IDLE_TIMEOUT_S: seconds(86_400).default(900),
   KEEPALIVE_S: seconds(3600).default(15),
+  SEND_TIMEOUT_S: seconds(86_400).default(300),
   ALLOWED_CWD_ROOTS: list(z.string().startsWith("/", "must be absolute paths")).optional(),
   ALLOWED_PERMISSION_MODES: list(z.enum(PERMISSION_MODES)).optional(),
+  DENIED_FIELDS: list(z.string().regex(/^[a-z_]+$/, "must be request field names like mcp_config"))
+    .optional(),
   DOCS_AUTH: flag.default(false),
   CORS_ORIGINS: list(
     z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "must be * or origins like https://app.example.com"),
@@ -84,13 +87,24 @@ export interface Config {
   /** What `createStartChat` takes: request defaults, policy (roots resolved to real paths), limits. */
   chat: {
     defaults: { permissionMode: PermissionMode; model: string | null };
-    policy: { allowedRoots: string[] | null; allowedPermissionModes: PermissionMode[] | null };
+    policy: {
+      allowedRoots: string[] | null;
+      allowedPermissionModes: PermissionMode[] | null;
+      deniedFields: string[] | null;
+    };
     limits: { maxLineBytes: number; maxRunMs: number; idleMs: number };
   };
   /** What `ChatSlots` takes. */
   slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
   /** The HTTP edge's own settings, as `createApp` takes them. */
-  http: { maxBodyBytes: number; keepaliveMs: number; corsOrigins: string[] | null; docsAuth: boolean };
+  http: {
+    maxBodyBytes: number;
+    keepaliveMs: number;
+    /** A stream client that takes nothing this long while events wait is cut off (0: never). */
+    sendTimeoutMs: number;
+    corsOrigins: string[] | null;
+    docsAuth: boolean;
+  };
   /** Watching chats: what each retains for reattaching, how long finished ones stay, detach grace. */
   watch: {
     replayBytes: number;
@@ -105,6 +119,8 @@ export interface Config {
 export interface LoadConfigOptions {
   /** Resolves a path to its real path, throwing when it does not exist (default `Deno.realPathSync`). */
   realPath?: (path: string) => string;
+  /** The request fields `DENIED_FIELDS` may name (the chat request schema's keys); unset: any name. */
+  requestFields?: readonly string[];
 }
 
 /** The configuration is invalid; the message is one line naming the variable. */
@@ -125,6 +141,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const variables = parseVariables(env);
   const realPath = options.realPath ?? Deno.realPathSync;
+  checkDeniedFields(variables.DENIED_FIELDS, options.requestFields);
   return group(variables, variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null);
 }
 
@@ -144,6 +161,18 @@ function parseVariables(env: Record<string, string | undefined>): ConfigVariable
     ? "(unset)"
     : JSON.stringify(value);
   throw new ConfigError(`invalid ${key}=${shown}: ${issue.message}`);
+}
+
+/** Fields every request needs cannot be denied; with `known` given, every name must be one of them. */
+function checkDeniedFields(denied: string[] | undefined, known: readonly string[] | undefined): void {
+  for (const field of denied ?? []) {
+    if (known !== undefined && !known.includes(field)) {
+      throw new ConfigError(`invalid DENIED_FIELDS: "${field}" is not a request field (${known.join(", ")})`);
+    }
+    if (field === "prompt" || field === "cwd") {
+      throw new ConfigError(`invalid DENIED_FIELDS: "${field}" is required in every request`);
+    }
+  }
 }
 
 function resolveRoot(root: string, realPath: (path: string) => string): string {
@@ -168,13 +197,18 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
     cli: { path: v.CLAUDE_PATH ?? null, graceMs: ms(v.CANCEL_GRACE_S), killAfterMs: ms(v.KILL_AFTER_S) },
     chat: {
       defaults: { permissionMode: v.DEFAULT_PERMISSION_MODE, model: v.DEFAULT_MODEL ?? null },
-      policy: { allowedRoots, allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null },
+      policy: {
+        allowedRoots,
+        allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null,
+        deniedFields: v.DENIED_FIELDS ?? null,
+      },
       limits: { maxLineBytes: v.MAX_LINE_BYTES, maxRunMs: ms(v.MAX_RUN_S), idleMs: ms(v.IDLE_TIMEOUT_S) },
     },
     slots: { maxConcurrent: v.MAX_CONCURRENT, queueMax: v.QUEUE_MAX, queueTimeoutMs: ms(v.QUEUE_TIMEOUT_S) },
     http: {
       maxBodyBytes: v.MAX_BODY_BYTES,
       keepaliveMs: ms(v.KEEPALIVE_S),
+      sendTimeoutMs: ms(v.SEND_TIMEOUT_S),
       corsOrigins: v.CORS_ORIGINS ?? null,
       docsAuth: v.DOCS_AUTH,
     },

@@ -37,6 +37,8 @@ export interface AppDeps {
   auth: { user: string; password: string; maxFailures: number; failureWindowMs: number };
   maxBodyBytes: number;
   keepaliveMs: number;
+  /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */
+  sendTimeoutMs?: number;
   /** Time for the login throttle and the request log (and, through the chat routes, the streams). */
   clock: Clock;
   newId: () => string;

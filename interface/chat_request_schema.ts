@@ -18,7 +18,38 @@ const utf8Length = (value: string) => new TextEncoder().encode(value).length;
 const fitsArgument = (value: string) => utf8Length(value) <= MAX_ARG_BYTES;
 const TOO_LONG_MESSAGE = `is longer than ${MAX_ARG_BYTES} bytes, the most one CLI argument can hold ` +
   "(pass a file path instead where the option takes one)";
-const jsonFitsArgument = (value: unknown) => fitsArgument(JSON.stringify(value));
+
+/**
+ * Whether `value` serialised is surely longer than `limit` bytes, by a lower bound of its length taken
+ * without serialising it: it stops as soon as the bound passes `limit`, so a huge value costs no more than
+ * a walk over about `limit` of its parts (and no recursion, however deep it nests).
+ */
+function surelyLongerThan(value: unknown, limit: number): boolean {
+  const pending: unknown[] = [value];
+  let least = 0;
+  while (pending.length > 0 && least <= limit) {
+    const item = pending.pop();
+    if (typeof item === "string") least += item.length + 2;
+    else if (Array.isArray(item)) {
+      // "[", then per item a "," or the closing "]".
+      least += 1;
+      for (let i = 0; i < item.length && least <= limit; i++, least++) pending.push(item[i]);
+    } else if (typeof item === "object" && item !== null) {
+      // "{", then per entry '"key":' and a "," or the closing "}".
+      least += 1;
+      for (const key in item) {
+        if (least > limit) break;
+        least += key.length + 4;
+        pending.push(Reflect.get(item, key));
+      }
+    } else least += 1;
+  }
+  return least > limit;
+}
+
+/** Fits one argument: refused cheaply when surely too long, else measured exactly (it is small then). */
+const jsonFitsArgument = (value: unknown) =>
+  !surelyLongerThan(value, MAX_ARG_BYTES) && fitsArgument(JSON.stringify(value));
 
 /** A string the CLI can receive as an argument (no NUL byte, within the argument size limit). */
 const argText = () => z.string().refine(noNul, NUL_MESSAGE).refine(fitsArgument, TOO_LONG_MESSAGE);
@@ -142,7 +173,11 @@ export const ChatRequestSchema = z.strictObject({
     example: "ci-run",
   }),
   no_session_persistence: flag("--no-session-persistence", "Do not save the session (it cannot be resumed)."),
-  continue: flag("--continue", "Continue the most recent conversation in cwd."),
+  continue: flag(
+    "--continue",
+    "Continue the most recent conversation in cwd (409 while a running chat continues the same cwd or " +
+      "writes its latest session).",
+  ),
   agent: nonEmpty().optional().openapi({
     description: "Agent for this session. CLI: `--agent=`.",
     example: "reviewer",

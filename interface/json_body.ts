@@ -1,5 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./error_response.ts";
+import { type JsonShapeLimits, JsonShapeScanner, type ShapeProblem } from "./json_shape.ts";
+
+/**
+ * The shape a body may have: nested at most 64 deep (the body itself is depth 1), at most 10,000 array items
+ * and object entries in all. Beyond either it is a 422 before it is parsed, so no request costs the event
+ * loop more than a bounded amount of parsing and validating.
+ */
+export const JSON_SHAPE_LIMITS: JsonShapeLimits = { maxDepth: 64, maxValues: 10_000 };
 
 /** The JSON media types `@hono/zod-openapi` lets through to a JSON body (its own test, so the two agree). */
 const JSON_CONTENT_TYPE = /^application\/([a-z-\.]+\+)?json(;\s*[a-zA-Z0-9\-]+\=([^;]+))*$/i;
@@ -8,51 +16,56 @@ function invalidJson(message: string): HttpError {
   return new HttpError(400, "invalid_json", message);
 }
 
+function badShape({ field, message }: ShapeProblem): HttpError {
+  if (field === null) return new HttpError(422, "validation_error", `request body ${message}`);
+  return new HttpError(422, "validation_error", `field "${field}" ${message}`, [{ field, message }]);
+}
+
 /**
- * Reads a request body as bytes, refusing more than `maxBytes` (by `Content-Length` at once, else while
- * reading, so a chunked upload cannot exceed it either).
- * @throws {HttpError} 413 when too large
+ * Reads a request body as UTF-8 text, decoding chunk by chunk as it arrives (so the cost is spread out),
+ * refusing more than `maxBytes` (by `Content-Length` at once, else while reading, so a chunked upload cannot
+ * exceed it either) and JSON beyond {@link JSON_SHAPE_LIMITS} (while reading: the rest is not read).
+ * @throws {HttpError} 413 when too large, 422 when nested too deep or holding too many values, 400 when it
+ * is not UTF-8
  */
-async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const shape = new JsonShapeScanner(JSON_SHAPE_LIMITS);
   const tooLarge = () =>
     new HttpError(413, "payload_too_large", `request body is larger than ${maxBytes} bytes`);
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (declared > maxBytes) throw tooLarge();
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const parts: string[] = [];
   let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
+  // A decoding error is reported once the whole body is known not to be too large.
+  let utf8 = true;
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      if (utf8) parts.push(chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode());
+    } catch {
+      utf8 = false;
     }
+  };
+  const reader = request.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+    size += read.value.length;
+    const problem = size > maxBytes ? null : shape.push(read.value);
+    if (size > maxBytes || problem !== null) {
+      await reader?.cancel().catch(() => {});
+      throw problem === null ? tooLarge() : badShape(problem);
+    }
+    decode(read.value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  decode();
+  if (!utf8) throw invalidJson("request body is not valid UTF-8");
+  return parts.join("");
 }
 
 /**
- * Decodes and parses a body that must be one JSON object.
- * @throws {HttpError} 400 `invalid_json` when it is not UTF-8, empty, not JSON or not an object
+ * Parses a body that must be one JSON object.
+ * @throws {HttpError} 400 `invalid_json` when it is empty, not JSON or not an object
  */
-function parseObject(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw invalidJson("request body is not valid UTF-8");
-  }
+function parseObject(text: string): string {
   if (text.trim() === "") throw invalidJson("request body is empty; expected a JSON object");
   let value: unknown;
   try {
@@ -86,7 +99,7 @@ export function jsonBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     const contentType = c.req.header("Content-Type");
     if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) throw unsupported(contentType);
-    const text = parseObject(await readBytes(c.req.raw, maxBytes));
+    const text = parseObject(await readText(c.req.raw, maxBytes));
     if (contentType === undefined) throw unsupported(contentType);
     // Hono caches bodies as promises but types the cache by their values; `c.req.json()` reads `text`.
     Object.assign(c.req.bodyCache, { text: Promise.resolve(text) });

@@ -38,6 +38,12 @@ export function renderMetrics(metrics: Metrics, slots: SlotGauges): string {
     "",
     metrics.costUsd,
   ]]);
+  metric(
+    "claudecode2api_send_timeouts_total",
+    "counter",
+    "Stream clients cut off for taking nothing for SEND_TIMEOUT_S while events waited.",
+    [["", metrics.sendTimeouts]],
+  );
   const { runTime } = metrics;
   lines.push(
     "# HELP claudecode2api_chat_duration_seconds Wall time of finished chats.",

@@ -19,8 +19,23 @@ export interface SseBodyOptions {
   keepaliveMs: number;
   /** Called once when the client goes away before the stream ended. */
   onClientGone: () => void;
-  /** Times the keepalive. */
+  /** Times the keepalive and the send timeout. */
   clock: Clock;
+  /**
+   * A client that takes nothing for this long while a write waits for it is cut off (the stream errors, so
+   * the connection is aborted, and the source is closed as on a disconnect); 0 or unset disables it.
+   */
+  sendTimeoutMs?: number;
+  /** Called once when the client was cut off for the send timeout (instead of `onClientGone`). */
+  onSendTimeout?: () => void;
+}
+
+/** Error of a stream whose client took nothing for the send timeout. */
+export class SendTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the client took no data for ${timeoutMs / 1000} s while some waited for it`);
+    this.name = "SendTimeoutError";
+  }
 }
 
 /** A stream's keepalive: it sends when the stream has been silent for `keepaliveMs`. */
@@ -64,10 +79,56 @@ function startKeepalive(keepaliveMs: number, clock: Clock, send: () => boolean):
   };
 }
 
+/** A stream's send timeout: it fires when a write has waited `timeoutMs` for the client to take it. */
+interface StallWatch {
+  /** Something was written: it waits for the client from now (unless it waits already). */
+  wrote(): void;
+  /** The client asked for more: nothing waits for it. */
+  taken(): void;
+  /** The stream is over. */
+  stop(): void;
+}
+
+/**
+ * One timer per stream, re-armed lazily (as the keepalive is), that calls `cut` once a write has waited
+ * `timeoutMs` without the client asking for more.
+ */
+function startStallWatch(timeoutMs: number, clock: Clock, cut: () => void): StallWatch {
+  let waitingSince: number | null = null;
+  let timer: Timer | null = null;
+  const onTimer = () => {
+    timer = null;
+    const waited = waitingSince === null ? 0 : clock.now() - waitingSince;
+    if (waitingSince !== null && waited >= timeoutMs) return cut();
+    timer = clock.setTimeout(onTimer, timeoutMs - waited);
+  };
+  if (timeoutMs > 0) timer = clock.setTimeout(onTimer, timeoutMs);
+  return {
+    wrote: () => {
+      waitingSince ??= clock.now();
+    },
+    taken: () => {
+      waitingSince = null;
+    },
+    stop: () => {
+      timer?.cancel();
+      timer = null;
+    },
+  };
+}
+
+/** Writes one read of a chat's log: the gap before it, if any, then its bytes. */
+function enqueueRead(controller: ReadableStreamDefaultController<Uint8Array>, read: LogRead): void {
+  if (read.gapFrom !== null) controller.enqueue(encodeGap(read.gapFrom));
+  // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
+  controller.enqueue(read.chunks.length === 1 ? read.chunks[0] : concatBytes(read.chunks));
+}
+
 /**
  * The SSE response body for one watcher of a chat. It is pulled: events are read only as fast as the client
  * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI). Keepalives go out only while the client waits for data and has
- * taken everything sent so far, so they never pile up behind a slow client.
+ * taken everything sent so far, so they never pile up behind a slow client. A client that stops taking
+ * bytes altogether is cut off after `sendTimeoutMs`.
  */
 export function sseBody(
   source: NumberedEventSource,
@@ -77,6 +138,7 @@ export function sseBody(
   let waiting = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let keepalive!: Keepalive;
+  let stall!: StallWatch;
   const sendKeepalive = () => {
     if (!waiting || (controller.desiredSize ?? 0) < 0) return false;
     controller.enqueue(KEEPALIVE);
@@ -85,14 +147,29 @@ export function sseBody(
   const stop = () => {
     ended = true;
     keepalive.stop();
+    stall.stop();
   };
+  /** Ends the stream once, as `end` says, and lets the source go. */
+  const leave = (end: () => void) => {
+    if (ended) return;
+    stop();
+    end();
+    source.close();
+  };
+  const cutOff = () =>
+    leave(() => {
+      controller.error(new SendTimeoutError(options.sendTimeoutMs ?? 0));
+      options.onSendTimeout?.();
+    });
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
       keepalive = startKeepalive(options.keepaliveMs, options.clock, sendKeepalive);
+      stall = startStallWatch(options.sendTimeoutMs ?? 0, options.clock, cutOff);
     },
     async pull() {
+      stall.taken();
       const pending = source.next();
       waiting = true;
       let batch: LogRead | null;
@@ -105,23 +182,14 @@ export function sseBody(
       } finally {
         waiting = false;
       }
+      if (batch === null) return leave(() => controller.close());
       if (ended) return;
-      if (batch === null) {
-        stop();
-        controller.close();
-        source.close();
-        return;
-      }
-      if (batch.gapFrom !== null) controller.enqueue(encodeGap(batch.gapFrom));
-      // The log's own bytes, shared by every watcher and never changed; a replay's many small ones in one write.
-      controller.enqueue(batch.chunks.length === 1 ? batch.chunks[0] : concatBytes(batch.chunks));
+      enqueueRead(controller, batch);
       keepalive.wrote();
+      stall.wrote();
     },
     cancel() {
-      if (ended) return;
-      stop();
-      options.onClientGone();
-      source.close();
+      leave(options.onClientGone);
     },
   }, { highWaterMark: 0 });
 }

@@ -2,9 +2,42 @@ import type { Hook, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import { type FieldProblem, HttpError } from "./error_response.ts";
 
+/**
+ * The start of `value` as JSON, a little over `max` characters at most: it stops there, so a huge value is
+ * never serialised whole (its nesting is bounded by the body's shape limits).
+ */
+function jsonStart(value: unknown, max: number): string {
+  let out = "";
+  const write = (text: string) => {
+    out += text;
+  };
+  const walk = (item: unknown): void => {
+    if (typeof item === "string") write(JSON.stringify(item.slice(0, max + 1)));
+    else if (Array.isArray(item)) {
+      write("[");
+      for (let i = 0; i < item.length && out.length <= max; i++) {
+        if (i > 0) write(",");
+        walk(item[i]);
+      }
+      write("]");
+    } else if (typeof item === "object" && item !== null) {
+      write("{");
+      let first = true;
+      for (const key in item) {
+        if (out.length > max) break;
+        write(`${first ? "" : ","}${JSON.stringify(key)}:`);
+        first = false;
+        walk(Reflect.get(item, key));
+      }
+      write("}");
+    } else write(JSON.stringify(item) ?? String(item));
+  };
+  walk(value);
+  return out;
+}
+
 function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
+  const text = jsonStart(value, 120);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 

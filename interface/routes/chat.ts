@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { CancelProcess } from "../../application/cancel_process.ts";
+import type { ChatSlots } from "../../application/chat_slots.ts";
 import type { Logger } from "../../application/logger.ts";
+import type { Metrics } from "../../application/metrics.ts";
 import type { StartWatchedChat } from "../../application/start_watched_chat.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { ChatRequestSchema } from "../chat_request_schema.ts";
@@ -92,8 +94,14 @@ export interface ChatRoutesDeps {
   logger: Logger;
   /** Basic Auth, in front of every chat route. */
   auth: MiddlewareHandler;
+  /** Asked for room before a body is read, so a full server refuses without reading it. */
+  slots: Pick<ChatSlots, "assertRoom">;
   maxBodyBytes: number;
   keepaliveMs: number;
+  /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */
+  sendTimeoutMs?: number;
+  /** Counts the clients cut off. */
+  metrics: Pick<Metrics, "sendTimedOut">;
   /** Time for the streams: their keepalive timers. */
   clock: Clock;
   newId: () => string;
@@ -109,15 +117,29 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
   app.openAPIRegistry.register("ChatErrorEvent", ChatErrorEventSchema);
   app.openAPIRegistry.register("ChatDoneEvent", ChatDoneEventSchema);
   // Auth per route, not `use("*")`: the watch routes share the `/chat` prefix and also take a watch token.
-  app.openapi({ ...startChatRoute, middleware: [deps.auth, jsonBody(deps.maxBodyBytes)] }, async (c) => {
-    const requestId = deps.newId();
-    const { chat, watcher, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
-    return sseResponse(watcher, {
-      keepaliveMs: deps.keepaliveMs,
-      clock: deps.clock,
-      onClientGone: () => logger.info("client disconnected", { process_id: chat.id, request_id: requestId }),
-    }, { "X-Process-ID": chat.id, "X-Watch-Token": watchToken });
-  });
+  // Room first: a full server answers 429 without reading (or parsing) the body.
+  const room: MiddlewareHandler = async (_c, next) => {
+    deps.slots.assertRoom();
+    await next();
+  };
+  app.openapi(
+    { ...startChatRoute, middleware: [deps.auth, room, jsonBody(deps.maxBodyBytes)] },
+    async (c) => {
+      const requestId = deps.newId();
+      const { chat, watcher, watchToken } = await deps.startChat(c.req.valid("json"), { requestId });
+      const fields = { process_id: chat.id, request_id: requestId };
+      return sseResponse(watcher, {
+        keepaliveMs: deps.keepaliveMs,
+        clock: deps.clock,
+        onClientGone: () => logger.info("client disconnected", fields),
+        sendTimeoutMs: deps.sendTimeoutMs,
+        onSendTimeout: () => {
+          logger.warn("client cut off", { ...fields, error: "send_timeout" });
+          deps.metrics.sendTimedOut();
+        },
+      }, { "X-Process-ID": chat.id, "X-Watch-Token": watchToken });
+    },
+  );
 
   app.openapi({ ...cancelChatRoute, middleware: deps.auth }, (c) => {
     const cancelled = deps.cancelProcess(c.req.valid("param").process_id);

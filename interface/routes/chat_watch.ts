@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../application/logger.ts";
+import type { Metrics } from "../../application/metrics.ts";
 import type { WatchedChat, WatchedChats } from "../../application/watched_chats.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { InvalidFieldError, ProcessNotFoundError } from "../../domain/errors.ts";
@@ -100,6 +101,10 @@ export interface ChatWatchRoutesDeps {
   /** Basic Auth. */
   auth: MiddlewareHandler;
   keepaliveMs: number;
+  /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */
+  sendTimeoutMs?: number;
+  /** Counts the clients cut off. */
+  metrics: Pick<Metrics, "sendTimedOut">;
   clock: Clock;
   /** How long finished chats are kept, for the 404 message. */
   retainFinishedS: number;
@@ -153,6 +158,11 @@ export function chatWatchRoutes(deps: ChatWatchRoutesDeps): OpenAPIHono {
       keepaliveMs: deps.keepaliveMs,
       clock: deps.clock,
       onClientGone: () => logger.info("watcher disconnected", { process_id: processId }),
+      sendTimeoutMs: deps.sendTimeoutMs,
+      onSendTimeout: () => {
+        logger.warn("watcher cut off", { process_id: processId, error: "send_timeout" });
+        deps.metrics.sendTimedOut();
+      },
     }, { "X-Process-ID": processId });
   });
   return app;

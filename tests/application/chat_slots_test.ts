@@ -125,3 +125,16 @@ Deno.test("a granted ticket's timeout no longer fires", () => {
   held.release();
   assert.equal(clock.pending, 0);
 });
+
+Deno.test("ChatSlots.assertRoom() refuses only when a chat asking now would be refused, and takes nothing", () => {
+  const { slots } = setup({ maxConcurrent: 1, queueMax: 1 });
+  slots.assertRoom();
+  const lease = slots.tryAcquire()!;
+  slots.assertRoom();
+  slots.enqueue().granted.catch(() => {});
+  assert.throws(() => slots.assertRoom(), CapacityError);
+  assert.equal(slots.running, 1);
+  assert.equal(slots.queued, 1);
+  lease.release();
+  slots.assertRoom();
+});

@@ -78,7 +78,9 @@ Deno.test("startChat() adds an error event with the stderr tail when the CLI exi
 });
 
 Deno.test("startChat() rejects a cwd that does not exist, is a file, or leaves the allowed roots", async () => {
-  const { startChat } = setup({ policy: { allowedRoots: ["/work"], allowedPermissionModes: null } });
+  const { startChat } = setup({
+    policy: { allowedRoots: ["/work"], allowedPermissionModes: null, deniedFields: null },
+  });
   await assert.rejects(startChat({ prompt: "x", cwd: "/nope" }), (error: unknown) => {
     assert.ok(error instanceof InvalidFieldError);
     assert.equal(error.field, "cwd");
@@ -102,7 +104,7 @@ Deno.test("startChat() rejects a cwd that does not exist, is a file, or leaves t
 
 Deno.test("startChat() refuses a permission mode the operator does not allow", async () => {
   const { startChat } = setup({
-    policy: { allowedRoots: null, allowedPermissionModes: ["acceptEdits", "plan"] },
+    policy: { allowedRoots: null, allowedPermissionModes: ["acceptEdits", "plan"], deniedFields: null },
   });
   await assert.rejects(
     startChat({ prompt: "x", cwd: "/work", permission_mode: "bypassPermissions" }),

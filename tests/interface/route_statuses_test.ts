@@ -74,7 +74,7 @@ const CASES: Record<string, Case> = {
   "POST /chat 401": () => call("/chat", { method: "POST", body: JSON.stringify(CHAT) }),
   "POST /chat 403": () =>
     call("/chat", chatRequest(CHAT), {
-      startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: null } },
+      startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: null, deniedFields: null } },
     }),
   "POST /chat 409": async () => {
     const test = buildTestApp();

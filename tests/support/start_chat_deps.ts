@@ -4,6 +4,7 @@ import { Metrics } from "../../application/metrics.ts";
 import type { StartChatDeps } from "../../application/start_chat.ts";
 import { InMemoryProcessRepository } from "../../infrastructure/in_memory_process_repository.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
+import { FakeSessionTranscripts } from "./fake_session_transcripts.ts";
 import { FakeCliRunner, FakeDirectories } from "./fakes.ts";
 
 /**
@@ -19,10 +20,11 @@ export function fakeStartChatDeps(
     runner: new FakeCliRunner(),
     processes: new InMemoryProcessRepository(),
     directories: new FakeDirectories(["/work", "/tmp"]),
+    sessions: new FakeSessionTranscripts(),
     slots: new ChatSlots({ maxConcurrent: 4, queueMax: 4, queueTimeoutMs: 60_000, clock }),
     metrics: new Metrics(),
     logger: silentLogger,
-    policy: { allowedRoots: null, allowedPermissionModes: null },
+    policy: { allowedRoots: null, allowedPermissionModes: null, deniedFields: null },
     defaults: { permissionMode: "acceptEdits", model: null },
     limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0 },
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,

@@ -88,7 +88,13 @@ Deno.test("a full queue is a 429 with Retry-After; queued chats show in /process
 
 Deno.test("POST /chat outside the operator's policy is a 403 naming the field and path", async () => {
   const { app } = buildTestApp({
-    startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: ["acceptEdits", "plan"] } },
+    startChat: {
+      policy: {
+        allowedRoots: ["/work"],
+        allowedPermissionModes: ["acceptEdits", "plan"],
+        deniedFields: null,
+      },
+    },
   });
   const outside = await app.request("/chat", chatRequest({ prompt: "x", cwd: "/tmp" }));
   assert.equal(outside.status, 403);
