@@ -11,10 +11,12 @@ import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
+import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
+import type { CliSandbox } from "./infrastructure/bwrap_command.ts";
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
@@ -43,6 +45,7 @@ interface Wiring {
   config: Config;
   env: Record<string, string>;
   cli: CliLocation;
+  sandbox: CliSandbox | null;
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
@@ -56,6 +59,11 @@ interface Wiring {
  */
 export function startServer(env: Record<string, string>): Server {
   const config = loadConfig(env);
+  const sandbox = createCliSandbox(config.sandbox, {
+    home: env.HOME,
+    gatewayDir: import.meta.dirname ?? Deno.cwd(),
+    secretFiles: [".env"],
+  });
   const logger = createConsoleLogger(config.logLevel);
   const password = config.auth.password ?? announcePassword(config.auth.user);
   const cli = findClaudeCli(config.cli.path, env);
@@ -69,7 +77,7 @@ export function startServer(env: Record<string, string>): Server {
     newToken: generatePassword,
     encode: encodeBatch,
   });
-  const app = buildApp({ config, env, cli, password, processes, watched, logger });
+  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
   const server = listen(config.server, app);
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
@@ -89,7 +97,7 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp({ config, env, cli, password, processes, watched, logger }: Wiring): OpenAPIHono {
+function buildApp({ config, env, cli, sandbox, password, processes, watched, logger }: Wiring): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
@@ -99,6 +107,7 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
     graceMs: config.cli.graceMs,
     killAfterMs: config.cli.killAfterMs,
     setsidPath: findSetsid(),
+    sandbox,
     clock: systemClock,
   });
 
@@ -113,7 +122,7 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     listProcesses: createListProcesses({ processes, watched }),
-    health: createHealth({ cli, probe: new DenoCliProbe() }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
     metrics,
     slots,
     logger,

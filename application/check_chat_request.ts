@@ -9,8 +9,12 @@ export interface ChatPolicy {
   allowedPermissionModes: PermissionMode[] | null;
 }
 
-/** Checks a chat request against the disk and the policy; settles when it may run. */
-export type CheckChatRequest = (request: ChatRequest) => Promise<void>;
+/**
+ * Checks a chat request against the disk and the policy; settles, when it may run, with the request to
+ * run: its `cwd`, `add_dir` and `plugin_dir` replaced by the real paths that were checked, so a symlink
+ * re-pointed afterwards (while the chat waits for a slot) cannot move it outside the policy.
+ */
+export type CheckChatRequest = (request: ChatRequest) => Promise<ChatRequest>;
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
@@ -44,9 +48,11 @@ export function createCheckChatRequest(
   }
 
   return async function checkChatRequest(request) {
-    await checkPath("cwd", request.cwd, true);
-    for (const dir of request.add_dir ?? []) await checkPath("add_dir", dir, true);
-    for (const dir of request.plugin_dir ?? []) await checkPath("plugin_dir", dir, false);
+    const cwd = await checkPath("cwd", request.cwd, true);
+    const addDirs: string[] = [];
+    for (const dir of request.add_dir ?? []) addDirs.push(await checkPath("add_dir", dir, true));
+    const pluginDirs: string[] = [];
+    for (const dir of request.plugin_dir ?? []) pluginDirs.push(await checkPath("plugin_dir", dir, false));
     const modes = policy.allowedPermissionModes;
     if (modes !== null && request.permission_mode && !modes.includes(request.permission_mode)) {
       throw new ForbiddenError(
@@ -54,5 +60,11 @@ export function createCheckChatRequest(
         `permission_mode "${request.permission_mode}" is not allowed (allowed: ${modes.join(", ")})`,
       );
     }
+    return {
+      ...request,
+      cwd,
+      ...(request.add_dir ? { add_dir: addDirs } : {}),
+      ...(request.plugin_dir ? { plugin_dir: pluginDirs } : {}),
+    };
   };
 }

@@ -146,19 +146,20 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       permission_mode: input.permission_mode ?? defaults.permissionMode,
       ...(input.model ?? defaults.model ? { model: input.model ?? defaults.model! } : {}),
     };
-    await checkRequest(request);
+    // The chat shows the paths as asked; its CLI runs on the real paths that were checked.
+    const checked = await checkRequest(request);
     // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
     checkSessionFree(processes, request);
     const lease = slots.tryAcquire();
     if (lease !== null) {
       const chat = register(request, requestId, lease);
-      await launch(chat, request, { ...deps, requestId });
+      await launch(chat, checked, { ...deps, requestId });
       return chat;
     }
     const ticket = slots.enqueue();
     const chat = register(request, requestId, ticket);
     logger.info("chat queued", { process_id: chat.id, request_id: requestId, queued: slots.queued });
-    launchWhenGranted(chat, request, ticket, { ...deps, requestId });
+    launchWhenGranted(chat, checked, ticket, { ...deps, requestId });
     return chat;
   };
 }
