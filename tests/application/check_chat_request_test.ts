@@ -30,3 +30,24 @@ Deno.test("checkChatRequest() lets everything through when the policy restricts 
   });
   await check({ prompt: "x", cwd: "/workshop", permission_mode: "bypassPermissions", add_dir: ["/work"] });
 });
+
+Deno.test("checkChatRequest() settles with the request on the real paths it checked, other fields kept", async () => {
+  const check = createCheckChatRequest({
+    directories: new FakeDirectories(["/work"], ["/work/plugin.zip"], {
+      "/link": "/work/p",
+      "/zip": "/work/plugin.zip",
+    }),
+    policy: { allowedRoots: ["/work"], allowedPermissionModes: null },
+  });
+  assert.deepEqual(
+    await check({ prompt: "x", cwd: "/link", add_dir: ["/link", "/work"], plugin_dir: ["/zip"], model: "m" }),
+    {
+      prompt: "x",
+      cwd: "/work/p",
+      add_dir: ["/work/p", "/work"],
+      plugin_dir: ["/work/plugin.zip"],
+      model: "m",
+    },
+  );
+  assert.deepEqual(await check({ prompt: "x", cwd: "/work" }), { prompt: "x", cwd: "/work" });
+});
