@@ -55,6 +55,25 @@ export function sandboxLeader(bwrapPid: number): number | null {
     const first = Number(children.split(" ")[0]);
     return children !== "" && Number.isInteger(first) ? first : null;
   } catch {
-    return null;
+    // A kernel without /proc/<pid>/task/<pid>/children: find the child by its parent.
+    return childByParent(bwrapPid);
   }
+}
+
+function childByParent(parent: number): number | null {
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        // The fourth field of stat, after the parenthesised command name, is the parent's pid.
+        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) return Number(entry.name);
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return null;
 }

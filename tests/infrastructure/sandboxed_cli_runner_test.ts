@@ -1,0 +1,103 @@
+// DenoCommandCliRunner with a bubblewrap sandbox, driving the fake CLI: stopping reaches the CLI inside
+// (its SIGINT handler runs), the escalation still ends a CLI that ignores signals, and nothing is left.
+import assert from "node:assert/strict";
+import type { CliRun } from "../../domain/cli_runner.ts";
+import { DenoCommandCliRunner } from "../../infrastructure/deno_command_cli_runner.ts";
+import { FAKE_CLI, processesWithHome } from "../../testkit/processes.ts";
+import { waitFor } from "../../testkit/wait_for.ts";
+
+const BWRAP = "/usr/bin/bwrap";
+
+/** Runs `fn` with a sandboxed runner whose CLI gets a private HOME (which also tells its processes apart). */
+async function withSandbox(
+  fn: (runner: DenoCommandCliRunner, dirs: { cwd: string; home: string }) => Promise<void>,
+): Promise<void> {
+  const root = Deno.realPathSync(await Deno.makeTempDir({ prefix: "cc2api-sandboxed-runner-" }));
+  const home = `${root}/home`;
+  const cwd = `${root}/cwd`;
+  await Deno.mkdir(`${home}/.claude`, { recursive: true });
+  await Deno.writeTextFile(`${home}/.claude.json`, "{}");
+  await Deno.mkdir(cwd);
+  const runner = new DenoCommandCliRunner({
+    claudePath: FAKE_CLI,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: home },
+    graceMs: 300,
+    killAfterMs: 300,
+    setsidPath: "/usr/bin/setsid",
+    sandbox: { bwrapPath: BWRAP, home, hiddenDirs: [], hiddenFiles: [], roPaths: [], rwPaths: [] },
+  });
+  try {
+    await fn(runner, { cwd, home });
+    await waitFor(() => processesWithHome(home, [Deno.pid]).length === 0, "no sandboxed process left", 5_000);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function output(run: CliRun): Promise<string> {
+  let text = "";
+  for (let chunk = await run.readStdout(); chunk; chunk = await run.readStdout()) {
+    text += new TextDecoder().decode(chunk);
+  }
+  return text;
+}
+
+/** Waits for the first stdout chunk (the CLI's init line), returning it. */
+async function firstChunk(run: CliRun): Promise<string> {
+  const chunk = await run.readStdout();
+  return chunk ? new TextDecoder().decode(chunk) : "";
+}
+
+/** Outside CI a machine without bubblewrap skips these; CI installs it, so there they run. */
+const ignore = Deno.env.get("CI") !== "true" && !hasBwrap();
+
+function hasBwrap(): boolean {
+  try {
+    return Deno.statSync(BWRAP).isFile;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "DenoCommandCliRunner in a sandbox runs the CLI in the checked cwd, in a PID namespace of its own",
+  ignore,
+  fn: () =>
+    withSandbox(async (runner, { cwd }) => {
+      const run = await runner.start({ prompt: "hang", cwd });
+      const init = JSON.parse(await firstChunk(run));
+      assert.equal(init.cwd, cwd);
+      // The sandbox's PID 1 is bwrap's; the CLI is the first process it started.
+      assert.equal(init.pid, 2);
+      run.kill();
+      const exit = await run.exit;
+      assert.equal(exit.signal, "SIGKILL");
+    }),
+});
+
+Deno.test({
+  name: "DenoCommandCliRunner in a sandbox stops the CLI with SIGINT, which the CLI itself handles",
+  ignore,
+  fn: () =>
+    withSandbox(async (runner, { cwd }) => {
+      const run = await runner.start({ prompt: "hang", cwd });
+      await firstChunk(run);
+      run.stop();
+      const rest = await output(run);
+      assert.match(rest, /\[Request interrupted by user\]/);
+      assert.deepEqual({ ...await run.exit, stderrTail: "" }, { code: 0, signal: null, stderrTail: "" });
+    }),
+});
+
+Deno.test({
+  name: "DenoCommandCliRunner in a sandbox still ends a CLI that ignores SIGINT and SIGTERM",
+  ignore,
+  fn: () =>
+    withSandbox(async (runner, { cwd }) => {
+      const run = await runner.start({ prompt: "ignore-signals", cwd });
+      await firstChunk(run);
+      run.stop();
+      await output(run);
+      assert.equal((await run.exit).signal, "SIGKILL");
+    }),
+});
