@@ -46,34 +46,24 @@ export function sandboxedCommand(
  * The sandbox's first process (its PID 1, `bwrap`'s child), whose process group holds the CLI and its
  * tools: signals for the CLI go there, since `bwrap` itself passes none on (a signal that ends it ends the
  * whole sandbox at once, without the CLI's own SIGINT handling). The first process ignores all but SIGKILL,
- * as any PID 1 does. Null while `bwrap` has not made it yet (or has ended).
+ * as any PID 1 does. Null while `bwrap` has not made it yet, once it has ended, or where the kernel does
+ * not list children.
+ *
+ * Deno reads `/proc` only with every permission, which the server does not have; it may run programs, so
+ * `cat` reads the list.
  * @param bwrapPid the pid of `bwrap`
  */
-export function sandboxLeader(bwrapPid: number): number | null {
+export async function sandboxLeader(bwrapPid: number): Promise<number | null> {
   try {
-    const children = Deno.readTextFileSync(`/proc/${bwrapPid}/task/${bwrapPid}/children`).trim();
-    const first = Number(children.split(" ")[0]);
-    return children !== "" && Number.isInteger(first) ? first : null;
+    const { stdout } = await new Deno.Command("cat", {
+      args: [`/proc/${bwrapPid}/task/${bwrapPid}/children`],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const first = new TextDecoder().decode(stdout).trim().split(" ")[0];
+    return /^\d+$/.test(first) ? Number(first) : null;
   } catch {
-    // A kernel without /proc/<pid>/task/<pid>/children: find the child by its parent.
-    return childByParent(bwrapPid);
+    return null;
   }
-}
-
-function childByParent(parent: number): number | null {
-  try {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        // The fourth field of stat, after the parenthesised command name, is the parent's pid.
-        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) return Number(entry.name);
-      } catch {
-        // gone
-      }
-    }
-  } catch {
-    // no /proc
-  }
-  return null;
 }

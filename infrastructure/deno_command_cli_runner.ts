@@ -159,9 +159,15 @@ function writePrompt(stdin: WritableStream<Uint8Array>, prompt: string): void {
 function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOptions): CliRun {
   const { graceMs, killAfterMs, clock = systemClock } = options;
   const pid = child.pid;
-  // In a sandbox the CLI's group is that of the sandbox's first process, not bwrap's.
-  const group = options.sandbox ? () => sandboxLeader(pid) ?? pid : () => pid;
   let exited = false;
+  // In a sandbox the CLI's group is that of the sandbox's first process; bwrap's own holds only bwrap,
+  // and killing bwrap kills the whole sandbox (--die-with-parent and the PID namespace).
+  const signalCli = (signal: Deno.Signal) => {
+    if (!options.sandbox) return signalGroup(pid, signal);
+    sandboxLeader(pid).then((leader) => {
+      if (!exited) signalGroup(leader ?? pid, signal);
+    });
+  };
   const timers: Timer[] = [];
   const stderrTail = drainTail(child.stderr, STDERR_TAIL_BYTES);
   const exit: Promise<CliExit> = child.status.then(async (status) => {
@@ -173,10 +179,6 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
     const tail = new TextDecoder().decode(await stderrTail);
     return { code: status.signal ? null : status.code, signal: status.signal ?? null, stderrTail: tail };
   });
-  const kill = () => {
-    signalGroup(group(), "SIGKILL");
-    signalGroup(pid, "SIGKILL");
-  };
   let stopping = false;
   return {
     pid,
@@ -185,17 +187,17 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
     stop() {
       if (stopping || exited) return;
       stopping = true;
-      signalGroup(group(), "SIGINT");
+      signalCli("SIGINT");
       timers.push(clock.setTimeout(() => {
         if (exited) return;
-        signalGroup(group(), "SIGTERM");
+        signalCli("SIGTERM");
         timers.push(clock.setTimeout(() => {
-          if (!exited) kill();
+          if (!exited) signalGroup(pid, "SIGKILL");
         }, killAfterMs));
       }, graceMs));
     },
     kill() {
-      if (!exited) kill();
+      if (!exited) signalGroup(pid, "SIGKILL");
     },
   };
 }
