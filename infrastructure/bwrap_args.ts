@@ -10,6 +10,11 @@ export interface BwrapPlan {
   addDirs: string[];
   /** The chat's `plugin_dir` paths, as checked: readable (they may lie under the private `/tmp`). */
   pluginDirs: string[];
+  /**
+   * Files the request names by path (`mcp_config`, `settings`): readable, when they exist (they may lie
+   * under the private `/tmp`); the hidden paths still win.
+   */
+  requestFiles: string[];
   /** The CLI's `HOME`: `$HOME/.claude` and `$HOME/.claude.json` are writable (they must exist). */
   home: string;
   /** Directories to show empty (the gateway's own directory). They must exist. */
@@ -43,6 +48,7 @@ export function buildBwrapArgs(plan: BwrapPlan): string[] {
     ...["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"],
     ...[plan.cwd, ...plan.addDirs].flatMap(bind("--bind")),
     ...plan.pluginDirs.flatMap(bind("--ro-bind")),
+    ...plan.requestFiles.flatMap(bind("--ro-bind-try")),
     ...plan.hiddenDirs.flatMap((dir) => ["--tmpfs", dir]),
     ...plan.hiddenFiles.flatMap((file) => ["--ro-bind", "/dev/null", file]),
     ...bind("--ro-bind")(plan.claudePath),

@@ -17,6 +17,15 @@ export interface CliSandbox {
   rwPaths: string[];
 }
 
+/** The paths among `mcp_config` and `settings` (each is a file path or inline JSON). */
+function requestFiles(request: Pick<ChatRequest, "mcp_config" | "settings">): string[] {
+  const values = [
+    ...request.mcp_config ?? [],
+    ...typeof request.settings === "string" ? [request.settings] : [],
+  ];
+  return values.filter((value) => value.startsWith("/"));
+}
+
 /**
  * The program and arguments that run the CLI for `request` inside the sandbox. The request's paths are
  * bound as they are: the caller passes the real paths the policy checked, so a symlink re-pointed since
@@ -29,7 +38,7 @@ export interface CliSandbox {
 export function sandboxedCommand(
   sandbox: CliSandbox,
   cli: { claudePath: string; args: string[] },
-  request: Pick<ChatRequest, "cwd" | "add_dir" | "plugin_dir">,
+  request: Pick<ChatRequest, "cwd" | "add_dir" | "plugin_dir" | "mcp_config" | "settings">,
 ): { program: string; args: string[] } {
   const args = buildBwrapArgs({
     ...sandbox,
@@ -38,6 +47,7 @@ export function sandboxedCommand(
     cwd: request.cwd,
     addDirs: request.add_dir ?? [],
     pluginDirs: request.plugin_dir ?? [],
+    requestFiles: requestFiles(request),
   });
   return { program: sandbox.bwrapPath, args };
 }

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { SERVER_PASSWORD } from "../../testkit/server_process.ts";
 import { reply } from "./fake_messages_api.ts";
-import { type Json, newMarker, waitUntil } from "./gateway_harness.ts";
+import { type Json, newMarker, waitUntil, within } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
 import type { RecordedRequest } from "./recorded_request.ts";
 
@@ -129,9 +129,65 @@ function sleepers(seconds: string): number[] {
   return found;
 }
 
+async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
+  // A stdio MCP server from the request is any command the CLI starts at once: it is confined as well.
+  const cwd = await gateway.newCwd("mcp");
+  const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "cc2api-sandbox-mcp-" });
+  const seconds = `3001.${Math.floor(Math.random() * 1e6)}`;
+  const script = [
+    `ls -A ${GATEWAY_DIR} > ${cwd}/gateway-dir.txt 2>&1`,
+    `cat /proc/${gateway.server.child.pid}/environ > ${cwd}/gateway-env.txt 2>&1`,
+    `{ echo out > ${elsewhere}/outside.txt; } 2> ${cwd}/write.txt`,
+    `setsid -f sleep ${seconds} >/dev/null 2>&1 < /dev/null`,
+    `echo finished > ${cwd}/finished.txt`,
+  ].join("; ");
+  try {
+    const outcome = await gateway.chat({
+      prompt: `Say hello ${newMarker("mcp")}`,
+      cwd,
+      mcp_config: [JSON.stringify({ mcpServers: { probe: { command: "sh", args: ["-c", script] } } })],
+    });
+    gateway.assertSuccess(outcome);
+    assert.equal(await Deno.readTextFile(`${cwd}/finished.txt`), "finished\n", "the MCP server ran");
+    assert.equal(await Deno.readTextFile(`${cwd}/gateway-dir.txt`), "");
+    assert.match(await Deno.readTextFile(`${cwd}/gateway-env.txt`), /No such file/);
+    assert.match(await Deno.readTextFile(`${cwd}/write.txt`), /Read-only file system/);
+    await assert.rejects(Deno.stat(`${elsewhere}/outside.txt`), Deno.errors.NotFound);
+    await waitUntil(
+      () => sleepers(seconds).length === 0,
+      10_000,
+      `no "sleep ${seconds}" left after the chat`,
+    );
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+}
+
+async function cancelReachesCli({ gateway }: ScenarioContext): Promise<void> {
+  // DELETE's SIGINT reaches the CLI inside the sandbox (bwrap passes no signal on): it ends its turn itself.
+  const marker = newMarker("cancel");
+  gateway.script(marker, () => reply.slowText("x ".repeat(40), 40, 250));
+  const response = await gateway.post({
+    prompt: `Talk slowly ${marker}`,
+    cwd: await gateway.newCwd("cancel"),
+  });
+  const processId = response.headers.get("X-Process-ID")!;
+  const text = response.text();
+  await gateway.waitForPrompt(marker);
+  // The CLI's SIGINT handler is not installed in its first ~0.2 s.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal((await gateway.cancel(processId)).status, 200);
+  const outcome = gateway.outcome(processId, await within(text, 10_000, "the cancelled stream to end"));
+  assert.equal(outcome.error, undefined, "SIGINT ends the CLI with exit 0");
+  assert.equal(outcome.done.exit_code, 0);
+  assert.equal(outcome.done.stop_reason, "cancelled");
+}
+
 gatewayTest("the gateway with SANDBOX=bwrap confines the real CLI", {
   "a normal chat works in the sandbox": normalChat,
   "a Write tool writes inside cwd and not outside it": writesOnlyInsideCwd,
   "a tool cannot read the gateway's files or environment": seesNoGatewaySecrets,
   "a process a tool starts with setsid does not outlive the chat": setsidDiesWithChat,
+  "an MCP server from the request writes, reads and leaves nothing outside the sandbox": mcpServerConfined,
+  "DELETE interrupts a sandboxed CLI gracefully": cancelReachesCli,
 }, { SANDBOX: "bwrap", IS_SANDBOX: "1" });

@@ -7,6 +7,7 @@ const PLAN: BwrapPlan = {
   cwd: "/srv/repo",
   addDirs: ["/srv/lib"],
   pluginDirs: ["/tmp/plugin"],
+  requestFiles: ["/tmp/mcp.json"],
   home: "/home/svc/",
   hiddenDirs: ["/opt/claudecode2api"],
   hiddenFiles: ["/etc/claudecode2api.env"],
@@ -18,8 +19,9 @@ const PLAN: BwrapPlan = {
 function mounts(args: string[]): string[] {
   const found: string[] = [];
   for (let i = 0; i < args.length && args[i] !== "--"; i++) {
-    if (["--ro-bind", "--bind"].includes(args[i])) found.push(`${args[i]} ${args[++i]} ${args[++i]}`);
-    else if (["--tmpfs", "--dev", "--proc", "--chdir"].includes(args[i])) {
+    if (["--ro-bind", "--bind", "--ro-bind-try"].includes(args[i])) {
+      found.push(`${args[i]} ${args[++i]} ${args[++i]}`);
+    } else if (["--tmpfs", "--dev", "--proc", "--chdir"].includes(args[i])) {
       found.push(`${args[i]} ${args[++i]}`);
     } else found.push(args[i]);
   }
@@ -35,6 +37,7 @@ Deno.test("buildBwrapArgs() mounts the root read-only and only the chat's, CLI's
     "--bind /srv/repo /srv/repo",
     "--bind /srv/lib /srv/lib",
     "--ro-bind /tmp/plugin /tmp/plugin",
+    "--ro-bind-try /tmp/mcp.json /tmp/mcp.json",
     "--tmpfs /opt/claudecode2api",
     "--ro-bind /dev/null /etc/claudecode2api.env",
     "--ro-bind /opt/claude/claude.exe /opt/claude/claude.exe",
