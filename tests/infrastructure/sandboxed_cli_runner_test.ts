@@ -34,6 +34,14 @@ async function withSandbox(
   }
 }
 
+/** A test of a sandboxed runner (skipped outside CI on a machine without bubblewrap). */
+function sandboxTest(
+  name: string,
+  fn: (runner: DenoCommandCliRunner, dirs: { cwd: string; home: string }) => Promise<void>,
+): void {
+  Deno.test({ name, ignore, fn: () => withSandbox(fn) });
+}
+
 async function output(run: CliRun): Promise<string> {
   let text = "";
   for (let chunk = await run.readStdout(); chunk; chunk = await run.readStdout()) {
@@ -59,45 +67,39 @@ function hasBwrap(): boolean {
   }
 }
 
-Deno.test({
-  name: "DenoCommandCliRunner in a sandbox runs the CLI in the checked cwd, in a PID namespace of its own",
-  ignore,
-  fn: () =>
-    withSandbox(async (runner, { cwd }) => {
-      const run = await runner.start({ prompt: "hang", cwd });
-      const init = JSON.parse(await firstChunk(run));
-      assert.equal(init.cwd, cwd);
-      // The sandbox's PID 1 is bwrap's; the CLI is the first process it started.
-      assert.equal(init.pid, 2);
-      run.kill();
-      const exit = await run.exit;
-      assert.equal(exit.signal, "SIGKILL");
-    }),
-});
+sandboxTest(
+  "DenoCommandCliRunner in a sandbox runs the CLI in the checked cwd, in a PID namespace of its own",
+  async (runner, { cwd }) => {
+    const run = await runner.start({ prompt: "hang", cwd });
+    const init = JSON.parse(await firstChunk(run));
+    assert.equal(init.cwd, cwd);
+    // The sandbox's PID 1 is bwrap's; the CLI is the first process it started.
+    assert.equal(init.pid, 2);
+    run.kill();
+    const exit = await run.exit;
+    assert.equal(exit.signal, "SIGKILL");
+  },
+);
 
-Deno.test({
-  name: "DenoCommandCliRunner in a sandbox stops the CLI with SIGINT, which the CLI itself handles",
-  ignore,
-  fn: () =>
-    withSandbox(async (runner, { cwd }) => {
-      const run = await runner.start({ prompt: "hang", cwd });
-      await firstChunk(run);
-      run.stop();
-      const rest = await output(run);
-      assert.match(rest, /\[Request interrupted by user\]/);
-      assert.deepEqual({ ...await run.exit, stderrTail: "" }, { code: 0, signal: null, stderrTail: "" });
-    }),
-});
+sandboxTest(
+  "DenoCommandCliRunner in a sandbox stops the CLI with SIGINT, which the CLI itself handles",
+  async (runner, { cwd }) => {
+    const run = await runner.start({ prompt: "hang", cwd });
+    await firstChunk(run);
+    run.stop();
+    const rest = await output(run);
+    assert.match(rest, /\[Request interrupted by user\]/);
+    assert.deepEqual({ ...await run.exit, stderrTail: "" }, { code: 0, signal: null, stderrTail: "" });
+  },
+);
 
-Deno.test({
-  name: "DenoCommandCliRunner in a sandbox still ends a CLI that ignores SIGINT and SIGTERM",
-  ignore,
-  fn: () =>
-    withSandbox(async (runner, { cwd }) => {
-      const run = await runner.start({ prompt: "ignore-signals", cwd });
-      await firstChunk(run);
-      run.stop();
-      await output(run);
-      assert.equal((await run.exit).signal, "SIGKILL");
-    }),
-});
+sandboxTest(
+  "DenoCommandCliRunner in a sandbox still ends a CLI that ignores SIGINT and SIGTERM",
+  async (runner, { cwd }) => {
+    const run = await runner.start({ prompt: "ignore-signals", cwd });
+    await firstChunk(run);
+    run.stop();
+    await output(run);
+    assert.equal((await run.exit).signal, "SIGKILL");
+  },
+);
