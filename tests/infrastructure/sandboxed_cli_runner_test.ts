@@ -1,6 +1,7 @@
 // DenoCommandCliRunner with a bubblewrap sandbox, driving the fake CLI: stopping reaches the CLI inside
 // (its SIGINT handler runs), the escalation still ends a CLI that ignores signals, and nothing is left.
 import assert from "node:assert/strict";
+import type { ChatRequest } from "../../domain/chat_request.ts";
 import type { CliRun } from "../../domain/cli_runner.ts";
 import { DenoCommandCliRunner } from "../../infrastructure/deno_command_cli_runner.ts";
 import { FAKE_CLI, processesWithHome } from "../../testkit/processes.ts";
@@ -56,6 +57,14 @@ async function firstChunk(run: CliRun): Promise<string> {
   return chunk ? new TextDecoder().decode(chunk) : "";
 }
 
+/** Starts a chat, stops it once the CLI has printed its first line, and reads it to its end. */
+async function startAndStop(runner: DenoCommandCliRunner, request: ChatRequest) {
+  const run = await runner.start(request);
+  await firstChunk(run);
+  run.stop();
+  return { rest: await output(run), exit: await run.exit };
+}
+
 /** Outside CI a machine without bubblewrap skips these; CI installs it, so there they run. */
 const ignore = Deno.env.get("CI") !== "true" && !hasBwrap();
 
@@ -84,22 +93,16 @@ sandboxTest(
 sandboxTest(
   "DenoCommandCliRunner in a sandbox stops the CLI with SIGINT, which the CLI itself handles",
   async (runner, { cwd }) => {
-    const run = await runner.start({ prompt: "hang", cwd });
-    await firstChunk(run);
-    run.stop();
-    const rest = await output(run);
+    const { rest, exit } = await startAndStop(runner, { prompt: "hang", cwd });
     assert.match(rest, /\[Request interrupted by user\]/);
-    assert.deepEqual({ ...await run.exit, stderrTail: "" }, { code: 0, signal: null, stderrTail: "" });
+    assert.deepEqual({ ...exit, stderrTail: "" }, { code: 0, signal: null, stderrTail: "" });
   },
 );
 
 sandboxTest(
   "DenoCommandCliRunner in a sandbox still ends a CLI that ignores SIGINT and SIGTERM",
   async (runner, { cwd }) => {
-    const run = await runner.start({ prompt: "ignore-signals", cwd });
-    await firstChunk(run);
-    run.stop();
-    await output(run);
-    assert.equal((await run.exit).signal, "SIGKILL");
+    const { exit } = await startAndStop(runner, { prompt: "ignore-signals", cwd });
+    assert.equal(exit.signal, "SIGKILL");
   },
 );
