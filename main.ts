@@ -61,7 +61,7 @@ export function startServer(env: Record<string, string>): Server {
   const config = loadConfig(env);
   const sandbox = createCliSandbox(config.sandbox, {
     home: env.HOME,
-    gatewayDir: import.meta.dirname ?? Deno.cwd(),
+    gatewayDirs: [import.meta.dirname ?? Deno.cwd(), Deno.cwd()],
     secretFiles: [".env"],
   });
   const logger = createConsoleLogger(config.logLevel);

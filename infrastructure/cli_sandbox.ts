@@ -6,8 +6,11 @@ import { type Config, ConfigError } from "./config.ts";
 export interface GatewayFiles {
   /** The CLI's `HOME` (the gateway's own). */
   home: string | undefined;
-  /** The gateway's own directory (where `main.ts` is): shown empty to the CLI. */
-  gatewayDir: string;
+  /**
+   * The gateway's own directories (where `main.ts` is, the server's working directory): shown empty to the
+   * CLI, except `/` and any that holds `HOME` (that would hide the chats' usual directories).
+   */
+  gatewayDirs: string[];
   /** Files shown empty to the CLI when they exist (the `.env` the gateway read, a password file). */
   secretFiles: string[];
 }
@@ -73,12 +76,16 @@ export function createCliSandbox(
   if (!isFile(`${files.home}/.claude.json`) || !isDirectory(`${files.home}/.claude`)) {
     ensureCliState(files.home);
   }
-  const gatewayDir = realPathOrNull(files.gatewayDir);
+  const home = realPathOrNull(files.home) ?? files.home;
+  const holdsHome = (dir: string) => dir === "/" || `${home}/`.startsWith(`${dir}/`);
+  const dirs = files.gatewayDirs.map(realPathOrNull).filter((dir) => dir !== null).filter((dir) =>
+    !holdsHome(dir)
+  );
   const secrets = files.secretFiles.map(realPathOrNull).filter((path) => path !== null);
   return {
     bwrapPath,
     home: files.home,
-    hiddenDirs: gatewayDir === null || gatewayDir === "/" ? [] : [gatewayDir],
+    hiddenDirs: [...new Set(dirs)],
     hiddenFiles: [...new Set(secrets)],
     roPaths: sandbox.roPaths,
     rwPaths: sandbox.rwPaths,

@@ -8,11 +8,11 @@ const OFF = { mode: "off" as const, roPaths: [], rwPaths: [] };
 const BWRAP_ON = { mode: "bwrap" as const, roPaths: ["/etc"], rwPaths: [] };
 
 Deno.test("createCliSandbox() is null when SANDBOX=off, and looks for nothing", () => {
-  const files = { home: undefined, gatewayDir: "/nowhere", secretFiles: [] };
+  const files = { home: undefined, gatewayDirs: ["/nowhere"], secretFiles: [] };
   assert.equal(createCliSandbox(OFF, files, { places: [], isExecutable: () => assert.fail("looked") }), null);
 });
 
-Deno.test("createCliSandbox() hides the gateway's real directory and its existing secret files", () => {
+Deno.test("createCliSandbox() hides the gateway's real directories (not / nor HOME's) and its existing secret files", () => {
   withTempDir("cc2api-cli-sandbox-", (dir) => {
     const real = Deno.realPathSync(dir);
     Deno.mkdirSync(`${dir}/gateway`);
@@ -21,7 +21,7 @@ Deno.test("createCliSandbox() hides the gateway's real directory and its existin
     Deno.symlinkSync(`${dir}/gateway/.env`, `${dir}/env-link`);
     const sandbox = createCliSandbox(BWRAP_ON, {
       home: `${dir}/home`,
-      gatewayDir: `${dir}/gateway`,
+      gatewayDirs: [`${dir}/gateway`, `${dir}/gateway/.`, dir, "/", `${dir}/missing`],
       secretFiles: [`${dir}/env-link`, `${dir}/gateway/.env`, `${dir}/missing`],
     }, BWRAP);
     assert.deepEqual(sandbox, {
@@ -40,7 +40,7 @@ Deno.test("createCliSandbox() hides the gateway's real directory and its existin
 
 Deno.test("createCliSandbox() needs HOME under SANDBOX=bwrap", () => {
   assert.throws(
-    () => createCliSandbox(BWRAP_ON, { home: undefined, gatewayDir: "/x", secretFiles: [] }, BWRAP),
+    () => createCliSandbox(BWRAP_ON, { home: undefined, gatewayDirs: ["/x"], secretFiles: [] }, BWRAP),
     (error: unknown) => error instanceof ConfigError && error.message.includes("needs HOME"),
   );
 });
