@@ -12,10 +12,12 @@ import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
+import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
+import type { CliSandbox } from "./infrastructure/bwrap_command.ts";
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
@@ -45,6 +47,7 @@ interface Wiring {
   config: Config;
   env: Record<string, string>;
   cli: CliLocation;
+  sandbox: CliSandbox | null;
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
@@ -58,8 +61,13 @@ interface Wiring {
  */
 export function startServer(env: Record<string, string>): Server {
   const config = loadConfig(env, { requestFields: Object.keys(ChatRequestSchema.shape) });
+  const sandbox = createCliSandbox(config.sandbox, {
+    home: env.HOME,
+    gatewayDirs: [import.meta.dirname ?? Deno.cwd(), Deno.cwd()],
+    secretFiles: [".env"],
+  });
   const logger = createConsoleLogger(config.logLevel);
-  warnOfPolicyLimits(config.chat.policy, logger);
+  if (config.sandbox.mode === "off") warnOfPolicyLimits(config.chat.policy, logger);
   const password = config.auth.password ?? announcePassword(config.auth.user);
   const cli = findClaudeCli(config.cli.path, env);
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
@@ -72,7 +80,7 @@ export function startServer(env: Record<string, string>): Server {
     newToken: generatePassword,
     encode: encodeBatch,
   });
-  const app = buildApp({ config, env, cli, password, processes, watched, logger });
+  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
   const server = listen(config.server, app);
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
@@ -85,7 +93,7 @@ function warnOfPolicyLimits(policy: Config["chat"]["policy"], logger: Logger): v
   logger.warn(
     "ALLOWED_CWD_ROOTS confines only the directories a request names (cwd, add_dir, plugin_dir, the " +
       "session it resumes), not what the CLI's tools then read, write or run: without a sandbox they reach " +
-      "the whole host",
+      "the whole host (SANDBOX=bwrap confines them)",
     { roots: policy.allowedRoots.join(",") },
   );
 }
@@ -103,7 +111,7 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp({ config, env, cli, password, processes, watched, logger }: Wiring): OpenAPIHono {
+function buildApp({ config, env, cli, sandbox, password, processes, watched, logger }: Wiring): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
@@ -113,6 +121,7 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
     graceMs: config.cli.graceMs,
     killAfterMs: config.cli.killAfterMs,
     setsidPath: findSetsid(),
+    sandbox,
     clock: systemClock,
   });
 
@@ -127,7 +136,7 @@ function buildApp({ config, env, cli, password, processes, watched, logger }: Wi
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     listProcesses: createListProcesses({ processes, watched }),
-    health: createHealth({ cli, probe: new DenoCliProbe() }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
     metrics,
     slots,
     logger,

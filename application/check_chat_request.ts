@@ -18,6 +18,11 @@ export interface CheckedRequest {
   cwd: string;
   /** With `session_id`: the working directory its transcript records, null when none is found. */
   sessionCwd: string | null;
+  /**
+   * The paths to run the chat on: `cwd`, `add_dir` and `plugin_dir` as the real paths that were checked, so a
+   * symlink re-pointed afterwards (while the chat waits for a slot) cannot move it outside the policy.
+   */
+  realPaths: Pick<ChatRequest, "cwd" | "add_dir" | "plugin_dir">;
 }
 
 /**
@@ -89,8 +94,10 @@ export function createCheckChatRequest(deps: CheckChatRequestDeps): CheckChatReq
   return async function checkChatRequest(request) {
     checkFields(request);
     const cwd = await checkPath("cwd", request.cwd, true);
-    for (const dir of request.add_dir ?? []) await checkPath("add_dir", dir, true);
-    for (const dir of request.plugin_dir ?? []) await checkPath("plugin_dir", dir, false);
+    const addDirs: string[] = [];
+    for (const dir of request.add_dir ?? []) addDirs.push(await checkPath("add_dir", dir, true));
+    const pluginDirs: string[] = [];
+    for (const dir of request.plugin_dir ?? []) pluginDirs.push(await checkPath("plugin_dir", dir, false));
     const modes = policy.allowedPermissionModes;
     if (modes !== null && request.permission_mode && !modes.includes(request.permission_mode)) {
       throw new ForbiddenError(
@@ -99,6 +106,11 @@ export function createCheckChatRequest(deps: CheckChatRequestDeps): CheckChatReq
       );
     }
     const sessionCwd = request.session_id ? await checkSession(request.session_id) : null;
-    return { cwd, sessionCwd };
+    const realPaths = {
+      cwd,
+      ...(request.add_dir ? { add_dir: addDirs } : {}),
+      ...(request.plugin_dir ? { plugin_dir: pluginDirs } : {}),
+    };
+    return { cwd, sessionCwd, realPaths };
   };
 }

@@ -1,9 +1,10 @@
 import type { CliLocation, CliProbe } from "../domain/cli_probe.ts";
+import type { SandboxMode } from "../domain/sandbox_mode.ts";
 
-/** What `GET /health` reports. */
+/** What `GET /health` reports; `sandbox` is how each chat's CLI is confined. */
 export type HealthReport =
-  | { status: "ok"; claude_path: string; claude_version: string }
-  | { status: "error"; claude_path: string | null; error: string };
+  | { status: "ok"; claude_path: string; claude_version: string; sandbox: SandboxMode }
+  | { status: "error"; claude_path: string | null; error: string; sandbox: SandboxMode };
 
 /** The use case: is the CLI there and runnable, and which version is it. */
 export type Health = () => Promise<HealthReport>;
@@ -13,6 +14,8 @@ export interface HealthDeps {
   /** The detected CLI path, or null with the reason detection failed. */
   cli: CliLocation;
   probe: CliProbe;
+  /** The sandbox the chats run in. */
+  sandbox: SandboxMode;
 }
 
 /**
@@ -21,10 +24,14 @@ export interface HealthDeps {
  * when the file changed.
  */
 export function createHealth(deps: HealthDeps): Health {
-  const { cli, probe } = deps;
+  const { cli, probe, sandbox } = deps;
   let cached: { fingerprint: string; version: Promise<string> } | null = null;
 
   return async function health() {
+    return { ...await check(), sandbox };
+  };
+
+  async function check(): Promise<DistributiveOmit<HealthReport, "sandbox">> {
     if (cli.error !== undefined) return { status: "error", claude_path: cli.path, error: cli.error };
     const path = cli.path;
     const identity = await probe.identify(path);
@@ -41,5 +48,7 @@ export function createHealth(deps: HealthDeps): Health {
       const message = error instanceof Error ? error.message : String(error);
       return { status: "error", claude_path: path, error: `"${path} --version" failed: ${message}` };
     }
-  };
+  }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -152,18 +152,20 @@ export function createStartChat(deps: StartChatDeps): StartChat {
     // The policy applies to what the client sent (the defaults are checked at start-up).
     const checked = await checkRequest(input);
     const writing = await writers.lookup(request, checked);
+    // The chat shows the paths as asked; its CLI runs on the real paths that were checked.
+    const runnable: ChatRequest = { ...request, ...checked.realPaths };
     // From here on nothing awaits until the chat is registered, so two requests for one session cannot both pass.
     writers.check(request, writing);
     const lease = slots.tryAcquire();
     if (lease !== null) {
       const chat = register(request, requestId, { place: lease, writing });
-      await launch(chat, request, { ...deps, requestId });
+      await launch(chat, runnable, { ...deps, requestId });
       return chat;
     }
     const ticket = slots.enqueue();
     const chat = register(request, requestId, { place: ticket, writing });
     logger.info("chat queued", { process_id: chat.id, request_id: requestId, queued: slots.queued });
-    launchWhenGranted(chat, request, ticket, { ...deps, requestId });
+    launchWhenGranted(chat, runnable, ticket, { ...deps, requestId });
     return chat;
   };
 }

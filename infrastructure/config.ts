@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "../application/logger.ts";
 import { PERMISSION_MODES, type PermissionMode } from "../domain/chat_request.ts";
+import { SANDBOX_MODES, type SandboxMode } from "../domain/sandbox_mode.ts";
 
 const MiB = 1024 * 1024;
 
@@ -12,6 +13,8 @@ const list = <T>(item: z.ZodType<T, string>) =>
 const flag = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((value) =>
   ["true", "1", "yes"].includes(value)
 );
+
+const absolutePaths = list(z.string().startsWith("/", "must be absolute paths"));
 
 /** Every variable, as read from the environment (`.env` merged under it); durations in seconds. */
 export const ConfigSchema = z.object({
@@ -34,7 +37,7 @@ export const ConfigSchema = z.object({
   IDLE_TIMEOUT_S: seconds(86_400).default(900),
   KEEPALIVE_S: seconds(3600).default(15),
   SEND_TIMEOUT_S: seconds(86_400).default(300),
-  ALLOWED_CWD_ROOTS: list(z.string().startsWith("/", "must be absolute paths")).optional(),
+  ALLOWED_CWD_ROOTS: absolutePaths.optional(),
   ALLOWED_PERMISSION_MODES: list(z.enum(PERMISSION_MODES)).optional(),
   DENIED_FIELDS: list(z.string().regex(/^[a-z_]+$/, "must be request field names like mcp_config"))
     .optional(),
@@ -50,6 +53,9 @@ export const ConfigSchema = z.object({
   RETAIN_FINISHED_MAX: int(0, 1_000_000).default(100),
   DETACH_GRACE_S: seconds(7 * 86_400).default(0),
   MAX_DETACH_GRACE_S: seconds(7 * 86_400).default(3600),
+  SANDBOX: z.enum(SANDBOX_MODES).default("off"),
+  SANDBOX_RO_PATHS: absolutePaths.optional(),
+  SANDBOX_RW_PATHS: absolutePaths.optional(),
 }).superRefine((config, ctx) => {
   if (config.DETACH_GRACE_S > config.MAX_DETACH_GRACE_S) {
     ctx.addIssue({
@@ -112,6 +118,8 @@ export interface Config {
     retainFinishedMax: number;
     detach: { defaultGraceMs: number; maxGraceMs: number };
   };
+  /** How each chat's CLI is confined, and the extra paths (real paths) its sandbox reads and writes. */
+  sandbox: { mode: SandboxMode; roPaths: string[]; rwPaths: string[] };
   logLevel: LogLevel;
 }
 
@@ -142,8 +150,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const variables = parseVariables(env);
   const realPath = options.realPath ?? Deno.realPathSync;
   checkDeniedFields(variables.DENIED_FIELDS, options.requestFields);
-  return group(variables, variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null);
+  const resolve = (key: PathListKey) => variables[key]?.map((path) => resolvePath(key, path, realPath));
+  return group(variables, {
+    allowedRoots: resolve("ALLOWED_CWD_ROOTS") ?? null,
+    sandboxRo: resolve("SANDBOX_RO_PATHS") ?? [],
+    sandboxRw: resolve("SANDBOX_RW_PATHS") ?? [],
+  });
 }
+
+/** The variables that list paths, resolved to their real paths at start. */
+type PathListKey = "ALLOWED_CWD_ROOTS" | "SANDBOX_RO_PATHS" | "SANDBOX_RW_PATHS";
 
 function parseVariables(env: Record<string, string | undefined>): ConfigVariables {
   const known = Object.keys(ConfigSchema.shape);
@@ -175,17 +191,21 @@ function checkDeniedFields(denied: string[] | undefined, known: readonly string[
   }
 }
 
-function resolveRoot(root: string, realPath: (path: string) => string): string {
+function resolvePath(key: PathListKey, path: string, realPath: (path: string) => string): string {
   try {
-    return realPath(root);
+    return realPath(path);
   } catch {
-    throw new ConfigError(`invalid ALLOWED_CWD_ROOTS: "${root}" does not exist`);
+    throw new ConfigError(`invalid ${key}: "${path}" does not exist`);
   }
 }
 
 const ms = (seconds: number) => seconds * 1000;
 
-function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
+function group(
+  v: ConfigVariables,
+  paths: { allowedRoots: string[] | null; sandboxRo: string[]; sandboxRw: string[] },
+): Config {
+  const { allowedRoots } = paths;
   return {
     server: { host: v.HOST, port: v.PORT },
     auth: {
@@ -218,6 +238,7 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
       retainFinishedMax: v.RETAIN_FINISHED_MAX,
       detach: { defaultGraceMs: ms(v.DETACH_GRACE_S), maxGraceMs: ms(v.MAX_DETACH_GRACE_S) },
     },
+    sandbox: { mode: v.SANDBOX, roPaths: paths.sandboxRo, rwPaths: paths.sandboxRw },
     logLevel: v.LOG_LEVEL,
   };
 }

@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../domain/clock.ts";
 import type { CliExit, CliRun, CliRunner } from "../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../domain/errors.ts";
 import { concatBytes } from "../application/concat_bytes.ts";
+import { type CliSandbox, sandboxedCommand, sandboxLeader } from "./bwrap_command.ts";
 import { buildCliArgs } from "./cli_args.ts";
 import { executableProblem, statOrNull } from "./cli_path.ts";
 import { systemClock } from "./system_clock.ts";
@@ -26,6 +27,8 @@ export interface DenoCommandCliRunnerOptions {
    * it can use the cheaper spawn). Without it, `detached: true` does the same job.
    */
   setsidPath?: string | null;
+  /** The bubblewrap sandbox each CLI runs in; null or absent: none (`SANDBOX=off`). */
+  sandbox?: CliSandbox | null;
   /** The timers of the stop escalation (default: the system clock). */
   clock?: Clock;
 }
@@ -105,15 +108,18 @@ async function drainTail(stream: ReadableStream<Uint8Array>, limit: number): Pro
   return all.length > limit ? all.subarray(all.length - limit) : all;
 }
 
-/** Starts the CLI in its own process group, with piped stdio. */
+/** Starts the CLI (in its sandbox, when there is one) in its own process group, with piped stdio. */
 function spawnCli(options: DenoCommandCliRunnerOptions, request: ChatRequest): Deno.ChildProcess {
-  const { claudePath, env, setsidPath } = options;
-  const args = buildCliArgs(request);
-  if (setsidPath) {
-    // setsid would only report a missing CLI on stderr after the stream began: check first.
+  const { claudePath, env, setsidPath, sandbox } = options;
+  const cliArgs = buildCliArgs(request);
+  if (setsidPath || sandbox) {
+    // setsid and bwrap would only report a missing CLI on stderr after the stream began: check first.
     const problem = executableProblem(statOrNull(claudePath));
     if (problem) throw new Error(problem);
   }
+  const { program, args } = sandbox
+    ? sandboxedCommand(sandbox, { claudePath, args: cliArgs }, request)
+    : { program: claudePath, args: cliArgs };
   const command: Deno.CommandOptions = {
     cwd: request.cwd,
     env,
@@ -123,8 +129,8 @@ function spawnCli(options: DenoCommandCliRunnerOptions, request: ChatRequest): D
     stderr: "piped",
   };
   return setsidPath
-    ? new Deno.Command(setsidPath, { ...command, args: ["--", claudePath, ...args] }).spawn()
-    : new Deno.Command(claudePath, { ...command, args, detached: true }).spawn();
+    ? new Deno.Command(setsidPath, { ...command, args: ["--", program, ...args] }).spawn()
+    : new Deno.Command(program, { ...command, args, detached: true }).spawn();
 }
 
 /** The domain error for a CLI that could not be started. */
@@ -154,6 +160,14 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
   const { graceMs, killAfterMs, clock = systemClock } = options;
   const pid = child.pid;
   let exited = false;
+  // In a sandbox the CLI's group is that of the sandbox's first process; bwrap's own holds only bwrap,
+  // and killing bwrap kills the whole sandbox (--die-with-parent and the PID namespace).
+  const signalCli = (signal: Deno.Signal) => {
+    if (!options.sandbox) return signalGroup(pid, signal);
+    sandboxLeader(pid).then((leader) => {
+      if (!exited) signalGroup(leader ?? pid, signal);
+    });
+  };
   const timers: Timer[] = [];
   const stderrTail = drainTail(child.stderr, STDERR_TAIL_BYTES);
   const exit: Promise<CliExit> = child.status.then(async (status) => {
@@ -173,10 +187,10 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
     stop() {
       if (stopping || exited) return;
       stopping = true;
-      signalGroup(pid, "SIGINT");
+      signalCli("SIGINT");
       timers.push(clock.setTimeout(() => {
         if (exited) return;
-        signalGroup(pid, "SIGTERM");
+        signalCli("SIGTERM");
         timers.push(clock.setTimeout(() => {
           if (!exited) signalGroup(pid, "SIGKILL");
         }, killAfterMs));

@@ -5,6 +5,7 @@ import type { ProcessList, ProcessView } from "../application/list_processes.ts"
 import type { ChatStateView } from "../application/watched_chats.ts";
 import { type ChatDoneData, type ChatErrorData, END_REASONS, ERROR_REASONS } from "../domain/chat_event.ts";
 import { PROCESS_STATUSES } from "../domain/managed_process.ts";
+import { SANDBOX_MODES } from "../domain/sandbox_mode.ts";
 import type { ErrorBody } from "./error_response.ts";
 import { wireSchema } from "./wire_schema.ts";
 
@@ -21,6 +22,12 @@ export const ErrorSchema = wireSchema<ErrorBody>()(
   }).openapi("Error"),
 );
 
+const sandboxMode = () =>
+  z.enum(SANDBOX_MODES).openapi({
+    description: "How each chat's CLI is confined: `bwrap` (a bubblewrap sandbox, `SANDBOX=bwrap`) or `off`.",
+    example: "bwrap",
+  });
+
 /** `GET /health`. */
 export const HealthSchema = wireSchema<HealthReport>()(
   z.union([
@@ -28,11 +35,13 @@ export const HealthSchema = wireSchema<HealthReport>()(
       status: z.literal("ok"),
       claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
       claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
+      sandbox: sandboxMode(),
     }),
     z.object({
       status: z.literal("error"),
       claude_path: z.string().nullable(),
       error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
+      sandbox: sandboxMode(),
     }),
   ]).openapi("Health"),
 );

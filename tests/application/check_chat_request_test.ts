@@ -68,7 +68,7 @@ Deno.test("checkChatRequest() gives the real cwd and the directory a resumed ses
     cwd: "/work/link",
     session_id: SESSION,
   });
-  assert.deepEqual(checked, { cwd: "/outside", sessionCwd: "/work/a" });
+  assert.deepEqual(checked, { cwd: "/outside", sessionCwd: "/work/a", realPaths: { cwd: "/outside" } });
 });
 
 Deno.test("checkChatRequest() refuses a session recorded outside the roots, by its real path", async () => {
@@ -99,4 +99,28 @@ Deno.test("checkChatRequest() lets an unknown session through: there is no trans
     session_id: SESSION,
   });
   assert.equal(checked.sessionCwd, null);
+});
+
+Deno.test("checkChatRequest() settles with the real paths it checked, for the chat to run on", async () => {
+  const check = createCheckChatRequest({
+    directories: new FakeDirectories(["/work"], ["/work/plugin.zip"], {
+      "/link": "/work/p",
+      "/zip": "/work/plugin.zip",
+    }),
+    sessions: new FakeSessionTranscripts({}),
+    policy: { ...OPEN, allowedRoots: ["/work"] },
+  });
+  const checked = await check({
+    prompt: "x",
+    cwd: "/link",
+    add_dir: ["/link", "/work"],
+    plugin_dir: ["/zip"],
+    model: "m",
+  });
+  assert.deepEqual(checked.realPaths, {
+    cwd: "/work/p",
+    add_dir: ["/work/p", "/work"],
+    plugin_dir: ["/work/plugin.zip"],
+  });
+  assert.deepEqual((await check({ prompt: "x", cwd: "/work" })).realPaths, { cwd: "/work" });
 });

@@ -24,11 +24,12 @@ const PATH = "/usr/local/bin/claude";
 
 Deno.test("health() reports ok with the path and the version", async () => {
   const probe = new FakeProbe();
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   assert.deepEqual(await health(), {
     status: "ok",
     claude_path: PATH,
     claude_version: "2.1.328 (Claude Code)",
+    sandbox: "off",
   });
   assert.deepEqual(probe.identifyCalls, [PATH]);
   assert.deepEqual(probe.versionCalls, [PATH]);
@@ -36,7 +37,7 @@ Deno.test("health() reports ok with the path and the version", async () => {
 
 Deno.test("health() runs version() once while the fingerprint stays the same", async () => {
   const probe = new FakeProbe();
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   for (let i = 0; i < 5; i++) assert.equal((await health()).status, "ok");
   assert.equal(probe.versionCalls.length, 1);
   assert.equal(probe.identifyCalls.length, 5);
@@ -46,20 +47,20 @@ Deno.test("health() shares one version() run between concurrent calls", async ()
   const probe = new FakeProbe();
   let resolve!: (version: string) => void;
   probe.versionResult = () => new Promise((done) => resolve = done);
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   const calls = [health(), health(), health()];
   while (probe.versionCalls.length === 0) await Promise.resolve();
   resolve("9.9.9");
   const reports = await Promise.all(calls);
   assert.equal(probe.versionCalls.length, 1);
   for (const report of reports) {
-    assert.deepEqual(report, { status: "ok", claude_path: PATH, claude_version: "9.9.9" });
+    assert.deepEqual(report, { status: "ok", claude_path: PATH, claude_version: "9.9.9", sandbox: "off" });
   }
 });
 
 Deno.test("health() runs version() again when the fingerprint changes", async () => {
   const probe = new FakeProbe();
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   await health();
   probe.identity = { fingerprint: "inode-2" };
   probe.versionResult = () => Promise.resolve("2.2.0 (Claude Code)");
@@ -67,6 +68,7 @@ Deno.test("health() runs version() again when the fingerprint changes", async ()
     status: "ok",
     claude_path: PATH,
     claude_version: "2.2.0 (Claude Code)",
+    sandbox: "off",
   });
   await health();
   assert.equal(probe.versionCalls.length, 2);
@@ -74,7 +76,7 @@ Deno.test("health() runs version() again when the fingerprint changes", async ()
 
 Deno.test("health() runs version() again when an old fingerprint comes back", async () => {
   const probe = new FakeProbe();
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   await health();
   probe.identity = { fingerprint: "inode-2" };
   await health();
@@ -86,27 +88,33 @@ Deno.test("health() runs version() again when an old fingerprint comes back", as
 Deno.test("health() reports an identify error with the path and does not run version()", async () => {
   const probe = new FakeProbe();
   probe.identity = { error: `"${PATH}" is not executable` };
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   assert.deepEqual(await health(), {
     status: "error",
     claude_path: PATH,
     error: `"${PATH}" is not executable`,
+    sandbox: "off",
   });
   assert.equal(probe.versionCalls.length, 0);
 });
 
 Deno.test("health() reports a vanished CLI at once even after a good version", async () => {
   const probe = new FakeProbe();
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   assert.equal((await health()).status, "ok");
   probe.identity = { error: "no such file" };
-  assert.deepEqual(await health(), { status: "error", claude_path: PATH, error: "no such file" });
+  assert.deepEqual(await health(), {
+    status: "error",
+    claude_path: PATH,
+    error: "no such file",
+    sandbox: "off",
+  });
 });
 
 Deno.test("health() reports a failing version() with the path and the reason", async () => {
   const probe = new FakeProbe();
   probe.versionResult = () => Promise.reject(new Error("timed out after 10 s"));
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   const report = await health();
   assert.equal(report.status, "error");
   assert.equal(report.claude_path, PATH);
@@ -117,7 +125,7 @@ Deno.test("health() reports a failing version() with the path and the reason", a
 Deno.test("health() retries version() on the next call after a failure", async () => {
   const probe = new FakeProbe();
   probe.versionResult = () => Promise.reject(new Error("boom"));
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   assert.equal((await health()).status, "error");
   assert.equal((await health()).status, "error");
   assert.equal(probe.versionCalls.length, 2);
@@ -126,6 +134,7 @@ Deno.test("health() retries version() on the next call after a failure", async (
     status: "ok",
     claude_path: PATH,
     claude_version: "2.1.328 (Claude Code)",
+    sandbox: "off",
   });
   await health();
   assert.equal(probe.versionCalls.length, 3);
@@ -134,7 +143,7 @@ Deno.test("health() retries version() on the next call after a failure", async (
 Deno.test("health() reports a non-Error rejection as text", async () => {
   const probe = new FakeProbe();
   probe.versionResult = () => Promise.reject("exit code 127");
-  const health = createHealth({ cli: { path: PATH }, probe });
+  const health = createHealth({ cli: { path: PATH }, probe, sandbox: "off" });
   const report = await health();
   assert.ok("error" in report && report.error.includes("exit code 127"), JSON.stringify(report));
 });
@@ -142,8 +151,8 @@ Deno.test("health() reports a non-Error rejection as text", async () => {
 Deno.test("health() passes a detection error through with claude_path null and probes nothing", async () => {
   const probe = new FakeProbe();
   const error = "Claude Code CLI not found on PATH or in the usual places";
-  const health = createHealth({ cli: { path: null, error }, probe });
-  assert.deepEqual(await health(), { status: "error", claude_path: null, error });
+  const health = createHealth({ cli: { path: null, error }, probe, sandbox: "off" });
+  assert.deepEqual(await health(), { status: "error", claude_path: null, error, sandbox: "off" });
   assert.equal(probe.identifyCalls.length, 0);
   assert.equal(probe.versionCalls.length, 0);
 });
@@ -151,7 +160,23 @@ Deno.test("health() passes a detection error through with claude_path null and p
 Deno.test("health() passes a CLAUDE_PATH error through with the configured path", async () => {
   const probe = new FakeProbe();
   const error = 'CLAUDE_PATH "/bad" is not an executable file';
-  const health = createHealth({ cli: { path: "/bad", error }, probe });
-  assert.deepEqual(await health(), { status: "error", claude_path: "/bad", error });
+  const health = createHealth({ cli: { path: "/bad", error }, probe, sandbox: "off" });
+  assert.deepEqual(await health(), { status: "error", claude_path: "/bad", error, sandbox: "off" });
   assert.equal(probe.identifyCalls.length, 0);
+});
+
+Deno.test("health() reports the sandbox the chats run in, whether the CLI is ok or not", async () => {
+  const ok = createHealth({ cli: { path: PATH }, probe: new FakeProbe(), sandbox: "bwrap" });
+  assert.equal((await ok()).sandbox, "bwrap");
+  const missing = createHealth({
+    cli: { path: null, error: "not found" },
+    probe: new FakeProbe(),
+    sandbox: "bwrap",
+  });
+  assert.deepEqual(await missing(), {
+    status: "error",
+    claude_path: null,
+    error: "not found",
+    sandbox: "bwrap",
+  });
 });

@@ -216,3 +216,20 @@ Deno.test("a forked chat reports the session the CLI announces, and does not blo
   await collect(resume.events);
   await fork.finished;
 });
+
+Deno.test("startChat() starts the CLI on the real paths it checked while the chat shows the paths asked", async () => {
+  const { startChat, runner } = setup();
+  const chat = await startChat({
+    prompt: "x",
+    cwd: "/work/link",
+    add_dir: ["/work/link"],
+    plugin_dir: ["/work/link"],
+  });
+  const started = runner.runs[0].request;
+  assert.equal(started.cwd, "/etc");
+  assert.deepEqual(started.add_dir, ["/etc"]);
+  assert.deepEqual(started.plugin_dir, ["/etc"]);
+  assert.equal(chat.cwd, "/work/link");
+  runner.runs[0].end({ code: 0 });
+  await collect(chat.events);
+});

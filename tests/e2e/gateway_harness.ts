@@ -50,7 +50,8 @@ export class Gateway {
   }
 
   /**
-   * Starts the fake, then the gateway pointed at it with the real CLI and a temp `HOME`.
+   * Starts the fake, then the gateway pointed at it with the real CLI and a temp `HOME`. `E2E_SANDBOX=bwrap`
+   * in the test's environment runs every gateway with `SANDBOX=bwrap` (unless `env` says otherwise).
    * @param env more gateway variables
    */
   static async start(env: Record<string, string> = {}): Promise<Gateway> {
@@ -58,6 +59,12 @@ export class Gateway {
     const root = await Deno.makeTempDir({ prefix: "cc2api-gateway-e2e-" });
     const home = `${root}/home`;
     await Deno.mkdir(home);
+    const sandbox = env.SANDBOX ?? Deno.env.get("E2E_SANDBOX");
+    if (sandbox === "bwrap") {
+      // The state the sandbox binds writable: the gateway has no write permission to make it.
+      await Deno.mkdir(`${home}/.claude`);
+      await Deno.writeTextFile(`${home}/.claude.json`, "{}");
+    }
     const fake = await startFakeMessagesApi({ defaultText: "Hello from the fake Messages API." });
     try {
       const server = await spawnServer({
@@ -68,6 +75,7 @@ export class Gateway {
         ANTHROPIC_API_KEY: "test",
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
         CLAUDE_CODE_MAX_RETRIES: "0",
+        ...(sandbox ? { SANDBOX: sandbox } : {}),
         ...env,
       });
       return new Gateway(server, fake, root, home);

@@ -23,10 +23,15 @@ export type GatewayScenario = (context: ScenarioContext) => Promise<void>;
  * printing each scenario's time.
  * @param name the test's name
  * @param scenarios the steps, by name
+ * @param env more variables for the gateway
  */
-export function gatewayTest(name: string, scenarios: Record<string, GatewayScenario>): void {
+export function gatewayTest(
+  name: string,
+  scenarios: Record<string, GatewayScenario>,
+  env: Record<string, string> = {},
+): void {
   Deno.test(name, async (t) => {
-    const gateway = await Gateway.start();
+    const gateway = await Gateway.start(env);
     const timings: { scenario: string; ms: number }[] = [];
     const step = (ctx: Deno.TestContext, name: string, fn: GatewayScenario): Promise<boolean> =>
       ctx.step(name, async (inner) => {

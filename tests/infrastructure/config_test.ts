@@ -32,6 +32,7 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
       retainFinishedMax: 100,
       detach: { defaultGraceMs: 0, maxGraceMs: 3_600_000 },
     },
+    sandbox: { mode: "off", roPaths: [], rwPaths: [] },
     logLevel: "INFO",
   });
 });
@@ -69,6 +70,9 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     RETAIN_FINISHED_MAX: "5",
     DETACH_GRACE_S: "30",
     MAX_DETACH_GRACE_S: "600",
+    SANDBOX: "bwrap",
+    SANDBOX_RO_PATHS: "/home/svc/.ssh, /etc/gitconfig",
+    SANDBOX_RW_PATHS: "/var/cache/build",
   });
   assert.deepEqual(config, {
     server: { host: "127.0.0.1", port: 8080 },
@@ -97,6 +101,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
       retainFinishedMax: 5,
       detach: { defaultGraceMs: 30_000, maxGraceMs: 600_000 },
     },
+    sandbox: { mode: "bwrap", roPaths: ["/home/svc/.ssh", "/etc/gitconfig"], rwPaths: ["/var/cache/build"] },
     logLevel: "DEBUG",
   });
 });

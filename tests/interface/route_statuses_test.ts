@@ -60,7 +60,10 @@ const CASES: Record<string, Case> = {
   "GET /health 200": () => call("/health"),
   "GET /health 503": () =>
     call("/health", {}, {
-      app: { health: () => Promise.resolve({ status: "error", claude_path: null, error: "not found" }) },
+      app: {
+        health: () =>
+          Promise.resolve({ status: "error", claude_path: null, error: "not found", sandbox: "off" }),
+      },
     }),
   "GET /health 500": () => call("/health", {}, { app: { health: broken } }),
 

@@ -62,6 +62,7 @@ export function buildTestApp(
       status: "ok",
       claude_path: "/usr/bin/claude",
       claude_version: "2.1.328 (Claude Code)",
+      sandbox: "off",
     });
   const app = createApp({
     startChat,

@@ -1,0 +1,193 @@
+/**
+ * The gateway end to end with `SANDBOX=bwrap`: the REAL `claude` CLI runs in a bubblewrap sandbox, where a
+ * normal chat works, tools write only inside `cwd`, cannot read the gateway's files or environment, and
+ * nothing they start outlives the chat.
+ *
+ * Run: `deno test --allow-all tests/e2e/sandbox_e2e_test.ts`
+ */
+
+import assert from "node:assert/strict";
+import { SERVER_PASSWORD } from "../../testkit/server_process.ts";
+import { reply } from "./fake_messages_api.ts";
+import { type Json, newMarker, waitUntil, within } from "./gateway_harness.ts";
+import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
+import type { RecordedRequest } from "./recorded_request.ts";
+
+/** The directory of the gateway's own code (this checkout). */
+const GATEWAY_DIR = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The text of the tool results the CLI sent back. */
+function toolResultText(request: RecordedRequest): string {
+  return JSON.stringify(request.toolResults);
+}
+
+/** Runs one chat whose first answer is a tool call; the second answer ends it. Returns the tool's result. */
+async function runTool(
+  { gateway }: ScenarioContext,
+  tool: { name: string; input: Json },
+  cwd: string,
+): Promise<string> {
+  const marker = newMarker("sandbox");
+  let result = "";
+  gateway.script(marker, (request) => {
+    if (request.toolResults.length === 0) return reply.toolUse(tool.name, tool.input);
+    result = toolResultText(request);
+    return reply.text("done");
+  });
+  const outcome = await gateway.chat({
+    prompt: `Use the tool (${marker})`,
+    cwd,
+    permission_mode: "bypassPermissions",
+  });
+  gateway.assertSuccess(outcome);
+  assert.notEqual(result, "", "the CLI sent the tool's result");
+  return result;
+}
+
+async function normalChat({ gateway }: ScenarioContext): Promise<void> {
+  const outcome = await gateway.chat({
+    prompt: `Say hello ${newMarker("plain")}`,
+    cwd: await gateway.newCwd(),
+  });
+  gateway.assertSuccess(outcome);
+  assert.equal(outcome.init.subtype, "init");
+  assert.equal(outcome.done.exit_code, 0);
+  assert.equal(outcome.result?.result, "Hello from the fake Messages API.");
+  const health = await (await fetch(`${gateway.url}/health`)).json();
+  assert.equal(health.sandbox, "bwrap");
+}
+
+async function writesOnlyInsideCwd(context: ScenarioContext): Promise<void> {
+  const cwd = await context.gateway.newCwd("write");
+  const inside = `${cwd}/inside.txt`;
+  await runTool(context, { name: "Write", input: { file_path: inside, content: "in" } }, cwd);
+  assert.equal(await Deno.readTextFile(inside), "in");
+
+  // On the read-only root: the write fails there, and nothing appears on the host.
+  const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "cc2api-sandbox-" });
+  try {
+    const outside = `${elsewhere}/outside.txt`;
+    const result = await runTool(
+      context,
+      { name: "Write", input: { file_path: outside, content: "out" } },
+      cwd,
+    );
+    assert.match(result, /read-only|EROFS|error/i, result);
+    await assert.rejects(Deno.stat(outside), Deno.errors.NotFound);
+    // Under /tmp, which is private to the chat: the write lands in the sandbox's own /tmp, not the host's.
+    const tmpOutside = `${context.gateway.root}/outside.txt`;
+    await runTool(context, { name: "Write", input: { file_path: tmpOutside, content: "out" } }, cwd);
+    await assert.rejects(Deno.stat(tmpOutside), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+}
+
+async function seesNoGatewaySecrets(context: ScenarioContext): Promise<void> {
+  const { gateway } = context;
+  const serverPid = gateway.server.child.pid;
+  const command = [
+    `echo "gateway-dir: $(ls -A ${GATEWAY_DIR} | wc -l) entries"`,
+    `cat ${GATEWAY_DIR}/main.ts ${GATEWAY_DIR}/.env`,
+    `cat /proc/${serverPid}/environ`,
+    `cat /proc/1/environ`,
+    `env`,
+    "echo end-of-check",
+  ].join("; ");
+  const result = await runTool(context, { name: "Bash", input: { command } }, await gateway.newCwd("env"));
+  assert.match(result, /end-of-check/, result);
+  assert.match(result, /gateway-dir: 0 entries/, result);
+  assert.doesNotMatch(result, new RegExp(SERVER_PASSWORD), "the gateway's password leaked");
+  assert.doesNotMatch(result, /composition root|startServer/, "the gateway's code was readable");
+}
+
+async function setsidDiesWithChat(context: ScenarioContext): Promise<void> {
+  // A sleep of a unique length, to find it among the host's processes.
+  const seconds = `3000.${Math.floor(Math.random() * 1e6)}`;
+  const command = `setsid -f sleep ${seconds} >/dev/null 2>&1 < /dev/null; echo started`;
+  const result = await runTool(
+    context,
+    { name: "Bash", input: { command } },
+    await context.gateway.newCwd("setsid"),
+  );
+  assert.match(result, /started/, result);
+  await waitUntil(() => sleepers(seconds).length === 0, 10_000, `no "sleep ${seconds}" left after the chat`);
+}
+
+/** Pids of host processes running `sleep <seconds>`. */
+function sleepers(seconds: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
+      if (cmdline[0].endsWith("sleep") && cmdline[1] === seconds) found.push(Number(entry.name));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
+  // A stdio MCP server from the request is any command the CLI starts at once: it is confined as well.
+  const cwd = await gateway.newCwd("mcp");
+  const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "cc2api-sandbox-mcp-" });
+  const seconds = `3001.${Math.floor(Math.random() * 1e6)}`;
+  const script = [
+    `ls -A ${GATEWAY_DIR} > ${cwd}/gateway-dir.txt 2>&1`,
+    `cat /proc/${gateway.server.child.pid}/environ > ${cwd}/gateway-env.txt 2>&1`,
+    `{ echo out > ${elsewhere}/outside.txt; } 2> ${cwd}/write.txt`,
+    `setsid -f sleep ${seconds} >/dev/null 2>&1 < /dev/null`,
+    `echo finished > ${cwd}/finished.txt`,
+  ].join("; ");
+  try {
+    const outcome = await gateway.chat({
+      prompt: `Say hello ${newMarker("mcp")}`,
+      cwd,
+      mcp_config: [JSON.stringify({ mcpServers: { probe: { command: "sh", args: ["-c", script] } } })],
+    });
+    gateway.assertSuccess(outcome);
+    assert.equal(await Deno.readTextFile(`${cwd}/finished.txt`), "finished\n", "the MCP server ran");
+    assert.equal(await Deno.readTextFile(`${cwd}/gateway-dir.txt`), "");
+    assert.match(await Deno.readTextFile(`${cwd}/gateway-env.txt`), /No such file/);
+    assert.match(await Deno.readTextFile(`${cwd}/write.txt`), /Read-only file system/);
+    await assert.rejects(Deno.stat(`${elsewhere}/outside.txt`), Deno.errors.NotFound);
+    await waitUntil(
+      () => sleepers(seconds).length === 0,
+      10_000,
+      `no "sleep ${seconds}" left after the chat`,
+    );
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+}
+
+async function cancelReachesCli({ gateway }: ScenarioContext): Promise<void> {
+  // DELETE's SIGINT reaches the CLI inside the sandbox (bwrap passes no signal on): it ends its turn itself.
+  const marker = newMarker("cancel");
+  gateway.script(marker, () => reply.slowText("x ".repeat(40), 40, 250));
+  const response = await gateway.post({
+    prompt: `Talk slowly ${marker}`,
+    cwd: await gateway.newCwd("cancel"),
+  });
+  const processId = response.headers.get("X-Process-ID")!;
+  const text = response.text();
+  await gateway.waitForPrompt(marker);
+  // The CLI's SIGINT handler is not installed in its first ~0.2 s.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal((await gateway.cancel(processId)).status, 200);
+  const outcome = gateway.outcome(processId, await within(text, 10_000, "the cancelled stream to end"));
+  assert.equal(outcome.error, undefined, "SIGINT ends the CLI with exit 0");
+  assert.equal(outcome.done.exit_code, 0);
+  assert.equal(outcome.done.stop_reason, "cancelled");
+}
+
+gatewayTest("the gateway with SANDBOX=bwrap confines the real CLI", {
+  "a normal chat works in the sandbox": normalChat,
+  "a Write tool writes inside cwd and not outside it": writesOnlyInsideCwd,
+  "a tool cannot read the gateway's files or environment": seesNoGatewaySecrets,
+  "a process a tool starts with setsid does not outlive the chat": setsidDiesWithChat,
+  "an MCP server from the request writes, reads and leaves nothing outside the sandbox": mcpServerConfined,
+  "DELETE interrupts a sandboxed CLI gracefully": cancelReachesCli,
+}, { SANDBOX: "bwrap", IS_SANDBOX: "1" });
