@@ -12,9 +12,30 @@ import { reply } from "./fake_messages_api.ts";
 import { type Json, newMarker, waitUntil, within } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
 import type { RecordedRequest } from "./recorded_request.ts";
+import { resolveClaudePath } from "./claude_cli.ts";
 
 /** The directory of the gateway's own code (this checkout). */
 const GATEWAY_DIR = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * What a chat may see in the hidden gateway directory: nothing but the empty mount points bwrap makes for the
+ * CLI's own files when the CLI is installed under it (as `tools/test.sh` installs it, in `.cache/`).
+ */
+function allowedGatewayEntries(): string[] {
+  const cli = Deno.realPathSync(resolveClaudePath());
+  return cli.startsWith(`${GATEWAY_DIR}/`) ? [cli.slice(GATEWAY_DIR.length + 1).split("/")[0]] : [];
+}
+
+/** Fails unless the listing of the gateway directory a chat made shows only the allowed mount points. */
+function assertGatewayHidden(listing: string): void {
+  const entries = listing.split(/[\n,]/).map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const allowed = allowedGatewayEntries();
+  assert.deepEqual(
+    entries.filter((entry) => !allowed.includes(entry)),
+    [],
+    `the gateway directory shows ${listing}`,
+  );
+}
 
 /** The text of the tool results the CLI sent back. */
 function toolResultText(request: RecordedRequest): string {
@@ -87,7 +108,7 @@ async function seesNoGatewaySecrets(context: ScenarioContext): Promise<void> {
   const { gateway } = context;
   const serverPid = gateway.server.child.pid;
   const command = [
-    `echo "gateway-dir: $(ls -A ${GATEWAY_DIR} | wc -l) entries"`,
+    `echo "gateway-dir: [$(ls -A ${GATEWAY_DIR} | tr '\\n' ,)]"`,
     `cat ${GATEWAY_DIR}/main.ts ${GATEWAY_DIR}/.env`,
     `cat /proc/${serverPid}/environ`,
     `cat /proc/1/environ`,
@@ -96,7 +117,9 @@ async function seesNoGatewaySecrets(context: ScenarioContext): Promise<void> {
   ].join("; ");
   const result = await runTool(context, { name: "Bash", input: { command } }, await gateway.newCwd("env"));
   assert.match(result, /end-of-check/, result);
-  assert.match(result, /gateway-dir: 0 entries/, result);
+  const listing = /gateway-dir: \[([^\]]*)\]/.exec(result);
+  assert.ok(listing, result);
+  assertGatewayHidden(listing[1]);
   assert.doesNotMatch(result, new RegExp(SERVER_PASSWORD), "the gateway's password leaked");
   assert.doesNotMatch(result, /composition root|startServer/, "the gateway's code was readable");
 }
@@ -149,7 +172,7 @@ async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
     });
     gateway.assertSuccess(outcome);
     assert.equal(await Deno.readTextFile(`${cwd}/finished.txt`), "finished\n", "the MCP server ran");
-    assert.equal(await Deno.readTextFile(`${cwd}/gateway-dir.txt`), "");
+    assertGatewayHidden(await Deno.readTextFile(`${cwd}/gateway-dir.txt`));
     assert.match(await Deno.readTextFile(`${cwd}/gateway-env.txt`), /No such file/);
     assert.match(await Deno.readTextFile(`${cwd}/write.txt`), /Read-only file system/);
     await assert.rejects(Deno.stat(`${elsewhere}/outside.txt`), Deno.errors.NotFound);
