@@ -15,7 +15,31 @@ import {
 import { snapshot } from "./snapshot.ts";
 import { envValue } from "./unit_file.ts";
 
-/** The first run's .env: one generated password, everything else .env.example verbatim. Returns it. */
+/** Does bubblewrap make a sandbox on this machine (so install.sh turns SANDBOX on in a new .env)? */
+async function bwrapWorks(): Promise<boolean> {
+  try {
+    const args = [
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--unshare-pid",
+      "--die-with-parent",
+      "true",
+    ];
+    return (await new Deno.Command("bwrap", { args, stdout: "null", stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first run's .env: one generated password, SANDBOX=bwrap where bubblewrap works, everything else
+ * .env.example verbatim. Returns the password.
+ */
 async function assertGeneratedEnv(sb: Sandbox, first: Result): Promise<string> {
   const envPath = join(sb.repo, ".env");
   assert.equal((await Deno.stat(envPath)).mode! & 0o777, 0o600);
@@ -30,9 +54,12 @@ async function assertGeneratedEnv(sb: Sandbox, first: Result): Promise<string> {
     got.length,
     example.length + (example.some((l) => /^\s*#?\s*AUTH_PASSWORD\s*=/.test(l)) ? 0 : 1),
   );
+  const sandbox = (await bwrapWorks()) ? "bwrap" : "off";
   example.forEach((l, i) => {
-    if (got[i] !== `AUTH_PASSWORD=${pw[0]}`) assert.equal(got[i], l);
+    if (got[i] === `AUTH_PASSWORD=${pw[0]}`) return;
+    assert.equal(got[i], l === "SANDBOX=off" ? `SANDBOX=${sandbox}` : l);
   });
+  assert.deepEqual(envValue(envText, "SANDBOX"), [sandbox], "SANDBOX is on exactly where bubblewrap works");
   // It says where the password is, but never prints it.
   assert.ok(first.stdout.includes(envPath), "the output does not say where the password is");
   assert.ok(!first.stdout.includes(pw[0]) && !first.stderr.includes(pw[0]), "the password was printed");

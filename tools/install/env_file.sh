@@ -30,6 +30,12 @@ with_password() {
     }' <<<"$1"
 }
 
+# True when bubblewrap makes a sandbox here for the service user (as the gateway's SANDBOX=bwrap needs).
+sandbox_works() {
+  command -v bwrap >/dev/null 2>&1 &&
+    as_user bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --die-with-parent true >/dev/null 2>&1
+}
+
 create_env_file() {
   local template source_desc password content tmp
   if [[ -f $ENV_EXAMPLE ]]; then
@@ -43,6 +49,14 @@ create_env_file() {
   password=$(generate_password)
   ((${#password} >= 32)) || die "could not generate a password from /dev/urandom"
   content=$(with_password "$template" "$password")
+  if sandbox_works; then
+    # shellcheck disable=SC2001 # a whole-line edit, which ${content//…} cannot anchor
+    content=$(sed 's/^SANDBOX=off$/SANDBOX=bwrap/' <<<"$content")
+    info "bubblewrap works here: SANDBOX=bwrap, each chat runs in its own sandbox (SECURITY.md)"
+  else
+    info "bubblewrap is missing or cannot make a sandbox here: SANDBOX stays off" \
+      "(apt-get install bubblewrap, then set SANDBOX=bwrap in .env; see SECURITY.md)"
+  fi
   if ((DRY_RUN)); then
     info "[dry-run] would create $ENV_FILE ($source_desc, generated AUTH_PASSWORD, mode 600)"
   else
