@@ -19,6 +19,9 @@ export const ConfigSchema = z.object({
   PORT: int(0, 65535).default(9876),
   AUTH_USER: z.string().min(1).regex(/^[^:]*$/, "must not contain ':'").default("admin"),
   AUTH_PASSWORD: z.string().min(1).optional(),
+  AUTH_PASSWORD_FILE: z.string().min(1).optional(),
+  TRUSTED_PROXIES: list(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], "must be addresses or CIDRs"))
+    .optional(),
   CLAUDE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("INFO"),
   DEFAULT_PERMISSION_MODE: z.enum(PERMISSION_MODES).default("acceptEdits"),
@@ -48,6 +51,13 @@ export const ConfigSchema = z.object({
   DETACH_GRACE_S: seconds(7 * 86_400).default(0),
   MAX_DETACH_GRACE_S: seconds(7 * 86_400).default(3600),
 }).superRefine((config, ctx) => {
+  if (config.AUTH_PASSWORD !== undefined && config.AUTH_PASSWORD_FILE !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AUTH_PASSWORD_FILE"],
+      message: "set it or AUTH_PASSWORD, not both",
+    });
+  }
   if (config.DETACH_GRACE_S > config.MAX_DETACH_GRACE_S) {
     ctx.addIssue({
       code: "custom",
@@ -90,7 +100,14 @@ export interface Config {
   /** What `ChatSlots` takes. */
   slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
   /** The HTTP edge's own settings, as `createApp` takes them. */
-  http: { maxBodyBytes: number; keepaliveMs: number; corsOrigins: string[] | null; docsAuth: boolean };
+  http: {
+    maxBodyBytes: number;
+    keepaliveMs: number;
+    corsOrigins: string[] | null;
+    docsAuth: boolean;
+    /** Proxies whose `X-Forwarded-For` names the client (addresses, CIDRs); null: none. */
+    trustedProxies: string[] | null;
+  };
   /** Watching chats: what each retains for reattaching, how long finished ones stay, detach grace. */
   watch: {
     replayBytes: number;
@@ -105,6 +122,8 @@ export interface Config {
 export interface LoadConfigOptions {
   /** Resolves a path to its real path, throwing when it does not exist (default `Deno.realPathSync`). */
   realPath?: (path: string) => string;
+  /** Reads `AUTH_PASSWORD_FILE` (default `Deno.readTextFileSync`). */
+  readTextFile?: (path: string) => string;
 }
 
 /** The configuration is invalid; the message is one line naming the variable. */
@@ -117,15 +136,35 @@ export class ConfigError extends Error {
 
 /**
  * Validates the environment into a grouped {@link Config}. Empty values count as unset; the roots of
- * `ALLOWED_CWD_ROOTS` are resolved to their real paths, so symlinks cannot lead outside them.
+ * `ALLOWED_CWD_ROOTS` are resolved to their real paths, so symlinks cannot lead outside them; the password
+ * is read from `AUTH_PASSWORD_FILE` when that is set (its trailing line breaks are not part of it).
  * @param env the variables (the process environment over `.env`)
- * @param options how to resolve real paths
- * @throws {ConfigError} naming the first invalid variable, its value and the problem, or a missing root
+ * @param options how to resolve real paths and read files
+ * @throws {ConfigError} naming the first invalid variable, its value and the problem, a missing root, or an
+ * unreadable or empty password file
  */
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const variables = parseVariables(env);
   const realPath = options.realPath ?? Deno.realPathSync;
-  return group(variables, variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null);
+  const file = variables.AUTH_PASSWORD_FILE;
+  const password = file === undefined
+    ? variables.AUTH_PASSWORD ?? null
+    : readPasswordFile(file, options.readTextFile ?? Deno.readTextFileSync);
+  const roots = variables.ALLOWED_CWD_ROOTS?.map((root) => resolveRoot(root, realPath)) ?? null;
+  return group(variables, { allowedRoots: roots, password });
+}
+
+function readPasswordFile(path: string, readTextFile: (path: string) => string): string {
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot read AUTH_PASSWORD_FILE=${JSON.stringify(path)}: ${reason}`);
+  }
+  const password = text.replace(/(\r?\n)+$/, "");
+  if (password === "") throw new ConfigError(`AUTH_PASSWORD_FILE=${JSON.stringify(path)} is empty`);
+  return password;
 }
 
 function parseVariables(env: Record<string, string | undefined>): ConfigVariables {
@@ -156,12 +195,15 @@ function resolveRoot(root: string, realPath: (path: string) => string): string {
 
 const ms = (seconds: number) => seconds * 1000;
 
-function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
+function group(
+  v: ConfigVariables,
+  { allowedRoots, password }: { allowedRoots: string[] | null; password: string | null },
+): Config {
   return {
     server: { host: v.HOST, port: v.PORT },
     auth: {
       user: v.AUTH_USER,
-      password: v.AUTH_PASSWORD ?? null,
+      password,
       maxFailures: v.AUTH_MAX_FAILURES,
       failureWindowMs: ms(v.AUTH_FAILURE_WINDOW_S),
     },
@@ -177,6 +219,7 @@ function group(v: ConfigVariables, allowedRoots: string[] | null): Config {
       keepaliveMs: ms(v.KEEPALIVE_S),
       corsOrigins: v.CORS_ORIGINS ?? null,
       docsAuth: v.DOCS_AUTH,
+      trustedProxies: v.TRUSTED_PROXIES ?? null,
     },
     watch: {
       replayBytes: v.REPLAY_BYTES,

@@ -19,7 +19,13 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
       limits: { maxLineBytes: 128 * MiB, maxRunMs: 3_600_000, idleMs: 900_000 },
     },
     slots: { maxConcurrent: 16, queueMax: 64, queueTimeoutMs: 300_000 },
-    http: { maxBodyBytes: 10 * MiB, keepaliveMs: 15_000, corsOrigins: null, docsAuth: false },
+    http: {
+      maxBodyBytes: 10 * MiB,
+      keepaliveMs: 15_000,
+      corsOrigins: null,
+      docsAuth: false,
+      trustedProxies: null,
+    },
     watch: {
       replayBytes: 16 * MiB,
       retainFinishedMs: 300_000,
@@ -77,6 +83,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
       keepaliveMs: 0,
       corsOrigins: ["https://ui.example.com", "http://localhost:3000"],
       docsAuth: true,
+      trustedProxies: null,
     },
     watch: {
       replayBytes: MiB,
