@@ -20,6 +20,7 @@ import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
 import { readEnv } from "./infrastructure/read_env.ts";
 import { type ResilientServer, serveResilient } from "./infrastructure/resilient_http_server.ts";
+import { serveBehindGate } from "./infrastructure/connection_gate.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
@@ -150,12 +151,15 @@ function buildStartChat(
 /** Serves `app` on the configured address (through accept failures); a failure to listen is a start-up error. */
 function listen(address: Config["server"], app: OpenAPIHono, logger: Logger): ResilientServer {
   try {
-    return serveResilient({
+    const options = {
       hostname: address.host,
       port: address.port,
-      handler: (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
+      handler: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
+        app.fetch(request, { remoteAddr: info.remoteAddr }),
       logger,
-    });
+    };
+    const gated = address.maxConnections > 0 || address.headerTimeoutMs > 0;
+    return gated ? serveBehindGate({ ...options, ...address }) : serveResilient(options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`cannot listen on HOST=${address.host} PORT=${address.port}: ${reason}`);

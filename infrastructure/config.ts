@@ -17,6 +17,8 @@ const flag = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((value) 
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: int(0, 65535).default(9876),
+  MAX_CONNECTIONS: int(0, 1_000_000).default(0),
+  HEADER_TIMEOUT_S: seconds(3600).default(0),
   AUTH_USER: z.string().min(1).regex(/^[^:]*$/, "must not contain ':'").default("admin"),
   AUTH_PASSWORD: z.string().min(1).optional(),
   AUTH_PASSWORD_FILE: z.string().min(1).optional(),
@@ -85,8 +87,8 @@ type ConfigVariables = z.infer<typeof ConfigSchema>;
  * (durations in milliseconds, `null` for "not set"): each group is passed on as it is.
  */
 export interface Config {
-  /** Where to listen. */
-  server: { host: string; port: number };
+  /** Where to listen, and the bounds of the connection gate (0: none; both 0: no gate). */
+  server: { host: string; port: number; maxConnections: number; headerTimeoutMs: number };
   /** Basic Auth; `password` null when the gateway must generate one. */
   auth: { user: string; password: string | null; maxFailures: number; failureWindowMs: number };
   /** The CLI executable (`CLAUDE_PATH`, null: look for it) and how a chat's CLI is stopped. */
@@ -200,7 +202,12 @@ function group(
   { allowedRoots, password }: { allowedRoots: string[] | null; password: string | null },
 ): Config {
   return {
-    server: { host: v.HOST, port: v.PORT },
+    server: {
+      host: v.HOST,
+      port: v.PORT,
+      maxConnections: v.MAX_CONNECTIONS,
+      headerTimeoutMs: ms(v.HEADER_TIMEOUT_S),
+    },
     auth: {
       user: v.AUTH_USER,
       password,

@@ -10,7 +10,7 @@ function load(env: Record<string, string | undefined>) {
 
 Deno.test("loadConfig() gives every default for an empty environment, grouped, durations in ms", () => {
   assert.deepEqual(loadConfig({}), {
-    server: { host: "0.0.0.0", port: 9876 },
+    server: { host: "0.0.0.0", port: 9876, maxConnections: 0, headerTimeoutMs: 0 },
     auth: { user: "admin", password: null, maxFailures: 10, failureWindowMs: 60_000 },
     cli: { path: null, graceMs: 5000, killAfterMs: 3000 },
     chat: {
@@ -69,7 +69,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     MAX_DETACH_GRACE_S: "600",
   });
   assert.deepEqual(config, {
-    server: { host: "127.0.0.1", port: 8080 },
+    server: { host: "127.0.0.1", port: 8080, maxConnections: 0, headerTimeoutMs: 0 },
     auth: { user: "ops", password: "s3cret", maxFailures: 5, failureWindowMs: 300_000 },
     cli: { path: "/opt/claude/bin/claude", graceMs: 2500, killAfterMs: 1000 },
     chat: {
