@@ -11,9 +11,11 @@ export interface OriginGuardOptions {
 
 /** True when `origin` (an `Origin` header) is the origin the request was sent to, judged by its `Host`. */
 function isOwnOrigin(origin: string, host: string | undefined): boolean {
-  if (host === undefined || origin === "null") return false;
+  if (host === undefined || origin === "null" || !/^[^/?#@\\\s]+$/.test(host)) return false;
   try {
-    return new URL(origin).host === host.toLowerCase();
+    const url = new URL(origin);
+    // Read the Host as a URL of the origin's scheme, so `example.com:443` matches `https://example.com`.
+    return url.host === new URL(`${url.protocol}//${host}`).host;
   } catch {
     return false;
   }

@@ -54,6 +54,17 @@ Deno.test("the server's own origin, same-site fetches and clients without browse
   }
 });
 
+Deno.test("the own origin matches a Host with the scheme's default port, and no other host or port", async () => {
+  const { app } = buildTestApp();
+  const status = async (origin: string, host: string) =>
+    (await app.request("/processes", { headers: { ...AUTH, Origin: origin, Host: host } })).status;
+  assert.equal(await status("https://gw.example.com", "gw.example.com:443"), 200);
+  assert.equal(await status("https://gw.example.com", "GW.example.com"), 200);
+  assert.equal(await status("https://gw.example.com", "gw.example.com:8443"), 403);
+  assert.equal(await status("https://gw.example.com.evil.example", "gw.example.com"), 403);
+  assert.equal(await status("https://gw.example.com", "gw.example.com/x"), 403);
+});
+
 Deno.test("an origin in CORS_ORIGINS passes even when the browser calls it cross-site", async () => {
   const { app } = buildTestApp({ app: { corsOrigins: ["https://ui.example.com"] } });
   const listed = { Origin: "https://ui.example.com", "Sec-Fetch-Site": "cross-site", Host: HOST };
