@@ -61,6 +61,49 @@ async function readHead(conn: Deno.TcpConn, timeoutMs: number): Promise<Uint8Arr
   }
 }
 
+/** What the gate's relays share. */
+interface Relays {
+  backendPort: number;
+  headerTimeoutMs: number;
+  /** The client behind each relay, by the local port of the relay's connection to the server. */
+  clients: Map<number, Deno.NetAddr>;
+  /** Every socket the relays hold (clients' and their own to the server), to close them at shutdown. */
+  conns: Set<Deno.Conn>;
+  /** Client connections held now. */
+  admitted: number;
+}
+
+/** Passes one client connection on to the server, once its first request's headers are in. */
+async function relay(conn: Deno.TcpConn, relays: Relays): Promise<void> {
+  relays.admitted++;
+  relays.conns.add(conn);
+  let upstream: Deno.TcpConn | undefined;
+  try {
+    const head = await readHead(conn, relays.headerTimeoutMs);
+    if (!head) return;
+    upstream = await Deno.connect({ hostname: "127.0.0.1", port: relays.backendPort });
+    relays.conns.add(upstream);
+    relays.clients.set(upstream.localAddr.port, conn.remoteAddr);
+    const writer = upstream.writable.getWriter();
+    await writer.write(head);
+    writer.releaseLock();
+    const up = upstream;
+    // A client that stops sending (half-closes) may still be answered; once the server has closed its
+    // side, the connection is over, whatever the client still does.
+    conn.readable.pipeTo(up.writable, { preventClose: true }).then(() => up.closeWrite()).catch(() => {});
+    await up.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {});
+  } catch {
+    // The client or the server went away: both sides are closed below.
+  } finally {
+    relays.admitted--;
+    if (upstream) relays.clients.delete(upstream.localAddr.port);
+    for (const side of [conn, upstream]) {
+      closeQuietly(side);
+      if (side) relays.conns.delete(side);
+    }
+  }
+}
+
 /**
  * Serves `handler` behind a gate of our own that accepts the TCP connections, so that what a client that
  * never logs in can hold is bounded: at most `maxConnections` connections, each closed unless its first
@@ -89,45 +132,20 @@ export function serveBehindGate(options: GateOptions): ResilientServer {
     backend.shutdown();
     throw error;
   }
-  // Every socket the gate holds (clients' and its own to the server), to close them at shutdown.
-  const conns = new Set<Deno.Conn>();
-  let admitted = 0;
-
-  const pass = async (conn: Deno.TcpConn) => {
-    admitted++;
-    conns.add(conn);
-    let upstream: Deno.TcpConn | undefined;
-    try {
-      const head = await readHead(conn, headerTimeoutMs);
-      if (!head) return;
-      upstream = await Deno.connect({ hostname: "127.0.0.1", port: backend.addr.port });
-      conns.add(upstream);
-      clients.set(upstream.localAddr.port, conn.remoteAddr);
-      const writer = upstream.writable.getWriter();
-      await writer.write(head);
-      writer.releaseLock();
-      const up = upstream;
-      // A client that stops sending (half-closes) may still be answered; once the server has closed its
-      // side, the connection is over, whatever the client still does.
-      conn.readable.pipeTo(up.writable, { preventClose: true }).then(() => up.closeWrite()).catch(() => {});
-      await up.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {});
-    } catch {
-      // The client or the server went away: both sides are closed below.
-    } finally {
-      admitted--;
-      if (upstream) clients.delete(upstream.localAddr.port);
-      for (const side of [conn, upstream]) {
-        closeQuietly(side);
-        if (side) conns.delete(side);
-      }
-    }
+  const relays: Relays = {
+    backendPort: backend.addr.port,
+    headerTimeoutMs,
+    clients,
+    conns: new Set(),
+    admitted: 0,
   };
+
   const accepting = acceptLoop(listener, logger, (conn) => {
-    if (maxConnections > 0 && admitted >= maxConnections) {
+    if (maxConnections > 0 && relays.admitted >= maxConnections) {
       closeQuietly(conn);
       return;
     }
-    pass(conn);
+    relay(conn, relays);
   });
   return {
     addr: { transport: "tcp", hostname: listener.addr.hostname, port: listener.addr.port },
@@ -136,7 +154,7 @@ export function serveBehindGate(options: GateOptions): ResilientServer {
       closeQuietly(listener);
       await accepting;
       await backend.shutdown();
-      for (const conn of conns) closeQuietly(conn);
+      for (const conn of relays.conns) closeQuietly(conn);
     },
   };
 }
