@@ -22,6 +22,8 @@ import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
 import { readEnv } from "./infrastructure/read_env.ts";
+import { type ResilientServer, serveResilient } from "./infrastructure/resilient_http_server.ts";
+import { serveBehindGate } from "./infrastructure/connection_gate.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
@@ -81,7 +83,7 @@ export function startServer(env: Record<string, string>): Server {
     encode: encodeBatch,
   });
   const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
-  const server = listen(config.server, app);
+  const server = listen(config.server, app, logger);
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
   return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
@@ -177,15 +179,18 @@ function projectsDir(env: Record<string, string>): string {
   return `${env.CLAUDE_CONFIG_DIR ?? `${env.HOME ?? ""}/.claude`}/projects`;
 }
 
-/** Serves `app` on the configured address; a failure to listen is a start-up error. */
-function listen(address: Config["server"], app: OpenAPIHono): Deno.HttpServer<Deno.NetAddr> {
+/** Serves `app` on the configured address (through accept failures); a failure to listen is a start-up error. */
+function listen(address: Config["server"], app: OpenAPIHono, logger: Logger): ResilientServer {
   try {
-    return Deno.serve({
+    const options = {
       hostname: address.host,
       port: address.port,
-      // Our own "listening" line is printed instead of Deno's.
-      onListen: () => {},
-    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+      handler: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
+        app.fetch(request, { remoteAddr: info.remoteAddr }),
+      logger,
+    };
+    const gated = address.maxConnections > 0 || address.headerTimeoutMs > 0;
+    return gated ? serveBehindGate({ ...options, ...address }) : serveResilient(options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`cannot listen on HOST=${address.host} PORT=${address.port}: ${reason}`);
@@ -199,7 +204,7 @@ function urlOf(addr: Deno.NetAddr): string {
 
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
-  server: Deno.HttpServer,
+  server: ResilientServer,
   { processes, watched }: { processes: InMemoryProcessRepository; watched: WatchedChats },
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {

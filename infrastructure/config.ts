@@ -20,8 +20,13 @@ const absolutePaths = list(z.string().startsWith("/", "must be absolute paths"))
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: int(0, 65535).default(9876),
+  MAX_CONNECTIONS: int(0, 1_000_000).default(0),
+  HEADER_TIMEOUT_S: seconds(3600).default(0),
   AUTH_USER: z.string().min(1).regex(/^[^:]*$/, "must not contain ':'").default("admin"),
   AUTH_PASSWORD: z.string().min(1).optional(),
+  AUTH_PASSWORD_FILE: z.string().min(1).optional(),
+  TRUSTED_PROXIES: list(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], "must be addresses or CIDRs"))
+    .optional(),
   CLAUDE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("INFO"),
   DEFAULT_PERMISSION_MODE: z.enum(PERMISSION_MODES).default("acceptEdits"),
@@ -57,6 +62,13 @@ export const ConfigSchema = z.object({
   SANDBOX_RO_PATHS: absolutePaths.optional(),
   SANDBOX_RW_PATHS: absolutePaths.optional(),
 }).superRefine((config, ctx) => {
+  if (config.AUTH_PASSWORD !== undefined && config.AUTH_PASSWORD_FILE !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AUTH_PASSWORD_FILE"],
+      message: "set it or AUTH_PASSWORD, not both",
+    });
+  }
   if (config.DETACH_GRACE_S > config.MAX_DETACH_GRACE_S) {
     ctx.addIssue({
       code: "custom",
@@ -84,8 +96,8 @@ type ConfigVariables = z.infer<typeof ConfigSchema>;
  * (durations in milliseconds, `null` for "not set"): each group is passed on as it is.
  */
 export interface Config {
-  /** Where to listen. */
-  server: { host: string; port: number };
+  /** Where to listen, and the bounds of the connection gate (0: none; both 0: no gate). */
+  server: { host: string; port: number; maxConnections: number; headerTimeoutMs: number };
   /** Basic Auth; `password` null when the gateway must generate one. */
   auth: { user: string; password: string | null; maxFailures: number; failureWindowMs: number };
   /** The CLI executable (`CLAUDE_PATH`, null: look for it) and how a chat's CLI is stopped. */
@@ -110,6 +122,8 @@ export interface Config {
     sendTimeoutMs: number;
     corsOrigins: string[] | null;
     docsAuth: boolean;
+    /** Proxies whose `X-Forwarded-For` names the client (addresses, CIDRs); null: none. */
+    trustedProxies: string[] | null;
   };
   /** Watching chats: what each retains for reattaching, how long finished ones stay, detach grace. */
   watch: {
@@ -129,6 +143,8 @@ export interface LoadConfigOptions {
   realPath?: (path: string) => string;
   /** The request fields `DENIED_FIELDS` may name (the chat request schema's keys); unset: any name. */
   requestFields?: readonly string[];
+  /** Reads `AUTH_PASSWORD_FILE` (default `Deno.readTextFileSync`). */
+  readTextFile?: (path: string) => string;
 }
 
 /** The configuration is invalid; the message is one line naming the variable. */
@@ -141,21 +157,41 @@ export class ConfigError extends Error {
 
 /**
  * Validates the environment into a grouped {@link Config}. Empty values count as unset; the roots of
- * `ALLOWED_CWD_ROOTS` are resolved to their real paths, so symlinks cannot lead outside them.
+ * `ALLOWED_CWD_ROOTS` are resolved to their real paths, so symlinks cannot lead outside them; the password
+ * is read from `AUTH_PASSWORD_FILE` when that is set (its trailing line breaks are not part of it).
  * @param env the variables (the process environment over `.env`)
- * @param options how to resolve real paths
- * @throws {ConfigError} naming the first invalid variable, its value and the problem, or a missing root
+ * @param options how to resolve real paths and read files
+ * @throws {ConfigError} naming the first invalid variable, its value and the problem, a missing root, or an
+ * unreadable or empty password file
  */
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const variables = parseVariables(env);
   const realPath = options.realPath ?? Deno.realPathSync;
   checkDeniedFields(variables.DENIED_FIELDS, options.requestFields);
+  const file = variables.AUTH_PASSWORD_FILE;
+  const password = file === undefined
+    ? variables.AUTH_PASSWORD ?? null
+    : readPasswordFile(file, options.readTextFile ?? Deno.readTextFileSync);
   const resolve = (key: PathListKey) => variables[key]?.map((path) => resolvePath(key, path, realPath));
   return group(variables, {
     allowedRoots: resolve("ALLOWED_CWD_ROOTS") ?? null,
     sandboxRo: resolve("SANDBOX_RO_PATHS") ?? [],
     sandboxRw: resolve("SANDBOX_RW_PATHS") ?? [],
+    password,
   });
+}
+
+function readPasswordFile(path: string, readTextFile: (path: string) => string): string {
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot read AUTH_PASSWORD_FILE=${JSON.stringify(path)}: ${reason}`);
+  }
+  const password = text.replace(/(\r?\n)+$/, "");
+  if (password === "") throw new ConfigError(`AUTH_PASSWORD_FILE=${JSON.stringify(path)} is empty`);
+  return password;
 }
 
 /** The variables that list paths, resolved to their real paths at start. */
@@ -203,14 +239,19 @@ const ms = (seconds: number) => seconds * 1000;
 
 function group(
   v: ConfigVariables,
-  paths: { allowedRoots: string[] | null; sandboxRo: string[]; sandboxRw: string[] },
+  paths: { allowedRoots: string[] | null; sandboxRo: string[]; sandboxRw: string[]; password: string | null },
 ): Config {
-  const { allowedRoots } = paths;
+  const { allowedRoots, password } = paths;
   return {
-    server: { host: v.HOST, port: v.PORT },
+    server: {
+      host: v.HOST,
+      port: v.PORT,
+      maxConnections: v.MAX_CONNECTIONS,
+      headerTimeoutMs: ms(v.HEADER_TIMEOUT_S),
+    },
     auth: {
       user: v.AUTH_USER,
-      password: v.AUTH_PASSWORD ?? null,
+      password,
       maxFailures: v.AUTH_MAX_FAILURES,
       failureWindowMs: ms(v.AUTH_FAILURE_WINDOW_S),
     },
@@ -231,6 +272,7 @@ function group(
       sendTimeoutMs: ms(v.SEND_TIMEOUT_S),
       corsOrigins: v.CORS_ORIGINS ?? null,
       docsAuth: v.DOCS_AUTH,
+      trustedProxies: v.TRUSTED_PROXIES ?? null,
     },
     watch: {
       replayBytes: v.REPLAY_BYTES,

@@ -12,8 +12,11 @@ import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
+import { createClientAddress } from "./client_address.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
 import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
+import { originGuard } from "./origin_guard.ts";
+import { RefusedLoginLog } from "./refused_login_log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { chatWatchRoutes } from "./routes/chat_watch.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -47,19 +50,13 @@ export interface AppDeps {
   docsAuth?: boolean;
   /** Origins whose browser pages may call the API (`*` for any); null: no CORS headers. */
   corsOrigins?: string[] | null;
+  /** Proxies (addresses, CIDRs) whose `X-Forwarded-For` names the client; null or absent: none. */
+  trustedProxies?: string[] | null;
 }
 
 /** The connection info `main.ts` passes to `app.fetch` as its env. */
 export interface ServeEnv {
   remoteAddr?: { hostname?: string };
-}
-
-function clientAddress(_request: Request, env: unknown): string {
-  const remote = typeof env === "object" && env !== null && "remoteAddr" in env ? env.remoteAddr : undefined;
-  const hostname = typeof remote === "object" && remote !== null && "hostname" in remote
-    ? remote.hostname
-    : undefined;
-  return typeof hostname === "string" ? hostname : "unknown";
 }
 
 function authMiddleware(deps: AppDeps): MiddlewareHandler {
@@ -69,12 +66,17 @@ function authMiddleware(deps: AppDeps): MiddlewareHandler {
     windowMs: deps.auth.failureWindowMs,
     now: () => clock.now(),
   });
+  const refusals = new RefusedLoginLog({
+    windowMs: deps.auth.failureWindowMs,
+    now: () => clock.now(),
+    warn: (message, fields) => logger.warn(message, fields),
+  });
   return basicAuth({
     user: deps.auth.user,
     password: deps.auth.password,
     throttle,
-    clientAddress,
-    onFailure: (address, reason) => logger.warn("login refused", { address, reason }),
+    clientAddress: createClientAddress({ trustedProxies: deps.trustedProxies ?? null }),
+    onFailure: (address, reason) => refusals.refused(address, reason),
   });
 }
 
@@ -88,10 +90,16 @@ function corsMiddleware(origins: string[]): MiddlewareHandler {
   });
 }
 
+/** The paths any page may load from anywhere: the health check and the docs. */
+function isOpenPath(path: string): boolean {
+  return path === "/health" || path === "/openapi.json" || /^\/(docs|redoc)(\/|$)/.test(path);
+}
+
 /**
  * The HTTP app: `/health` (open), `/chat`, `/chat/{process_id}`, `/chat/{process_id}/events` (Basic Auth or
  * the chat's watch token), `/processes`, `/metrics` (Basic Auth),
- * the docs, and one JSON error shape for everything that goes wrong. Each route is declared once, in
+ * the docs, and one JSON error shape for everything that goes wrong. Requests a browser sends for a page of
+ * another origin are refused (`originGuard`) on every route but `/health` and the docs. Each route is declared once, in
  * `interface/routes/`, and invalid input everywhere gets the same 422 from the one `validationHook`.
  */
 export function createApp(deps: AppDeps): OpenAPIHono {
@@ -110,6 +118,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       duration_ms: clock.now() - startedAt,
     });
   });
+
+  app.use("*", originGuard({ corsOrigins: deps.corsOrigins ?? null, openPaths: isOpenPath }));
 
   app.onError((error, c) => {
     const response = errorResponse(c, error);

@@ -49,13 +49,21 @@ const TOO_MANY_AUTH_FAILURES: ErrorExample = {
 const FORBIDDEN_MESSAGE = 'cwd "/etc" (real path "/etc") is outside the allowed roots: /home/user/projects';
 
 const UNAUTHORIZED: ErrorExample = { code: "unauthorized", message: "Basic Auth credentials are required" };
+const FORBIDDEN_ORIGIN: ErrorExample = {
+  code: "forbidden_origin",
+  message: 'requests from origin "https://elsewhere.example" are not allowed',
+  summary: "a browser sent this for a page of another origin (not this server's, not in CORS_ORIGINS)",
+};
+const FORBIDDEN_ORIGIN_DESCRIPTION = "`forbidden_origin`: a browser sent this for a page of another origin " +
+  "(`Origin` neither this server's nor in CORS_ORIGINS, or `Sec-Fetch-Site: cross-site`).";
 
-/** The error responses every route behind Basic Auth has (401, 429, 500). */
+/** The error responses every route behind Basic Auth has (401, 403, 429, 500). */
 export const PROTECTED_ROUTE_ERRORS = {
   401: documentedError(
     "`unauthorized`: Basic Auth credentials are missing or wrong (with `WWW-Authenticate: Basic`).",
     [UNAUTHORIZED],
   ),
+  403: documentedError(FORBIDDEN_ORIGIN_DESCRIPTION, [FORBIDDEN_ORIGIN]),
   429: documentedError(
     "`too_many_auth_failures`: this address failed to log in too often; see `Retry-After`.",
     [TOO_MANY_AUTH_FAILURES],
@@ -73,13 +81,14 @@ export const START_CHAT_ERRORS = {
   400: documentedError("`invalid_json`: the body is not a JSON object.", [
     { code: "invalid_json", message: "request body is not valid JSON: Unexpected end of JSON input" },
   ]),
-  403: documentedError("`forbidden`: a path or permission mode is outside what the operator allows.", [
-    {
+  403: documentedError(
+    `\`forbidden\`: a path or permission mode is outside what the operator allows; or ${FORBIDDEN_ORIGIN_DESCRIPTION}`,
+    [{
       code: "forbidden",
       message: FORBIDDEN_MESSAGE,
       details: [{ field: "cwd", message: FORBIDDEN_MESSAGE }],
-    },
-  ]),
+    }, FORBIDDEN_ORIGIN],
+  ),
   409: documentedError("`session_busy`: another running chat is writing to this `session_id`.", [{
     code: "session_busy",
     message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,

@@ -46,6 +46,8 @@ export interface ServerOptions {
   denoFlags?: string[];
   /** Raise the soft fd limit to the hard one first (each chat holds ~4 fds in the server). */
   raiseFdLimit?: boolean;
+  /** Run with this soft fd limit instead (a flood test lowers it). */
+  fdLimit?: number;
   /** Also wait until `GET /health` answers 200. */
   waitHealthy?: boolean;
   /** How long start-up may take (default 60 s). */
@@ -81,12 +83,17 @@ function hardFdLimit(): string {
 
 function serverCommand(env: Record<string, string>, options: ServerOptions): Deno.Command {
   const run = ["run", ...(options.permissions ?? SERVER_PERMISSIONS), ...(options.denoFlags ?? []), MAIN];
-  const [command, args] = options.raiseFdLimit
+  const fdLimit = options.fdLimit !== undefined
+    ? String(options.fdLimit)
+    : options.raiseFdLimit
+    ? hardFdLimit()
+    : undefined;
+  const [command, args] = fdLimit !== undefined
     ? ["bash", [
       "-c",
       'ulimit -n "$1" || exit 3; shift; exec "$0" "$@"',
       Deno.execPath(),
-      hardFdLimit(),
+      fdLimit,
       ...run,
     ]]
     : [Deno.execPath(), run];

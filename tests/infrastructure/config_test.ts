@@ -10,7 +10,7 @@ function load(env: Record<string, string | undefined>) {
 
 Deno.test("loadConfig() gives every default for an empty environment, grouped, durations in ms", () => {
   assert.deepEqual(loadConfig({}), {
-    server: { host: "0.0.0.0", port: 9876 },
+    server: { host: "0.0.0.0", port: 9876, maxConnections: 0, headerTimeoutMs: 0 },
     auth: { user: "admin", password: null, maxFailures: 10, failureWindowMs: 60_000 },
     cli: { path: null, graceMs: 5000, killAfterMs: 3000 },
     chat: {
@@ -25,6 +25,7 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
       sendTimeoutMs: 300_000,
       corsOrigins: null,
       docsAuth: false,
+      trustedProxies: null,
     },
     watch: {
       replayBytes: 16 * MiB,
@@ -75,7 +76,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     SANDBOX_RW_PATHS: "/var/cache/build",
   });
   assert.deepEqual(config, {
-    server: { host: "127.0.0.1", port: 8080 },
+    server: { host: "127.0.0.1", port: 8080, maxConnections: 0, headerTimeoutMs: 0 },
     auth: { user: "ops", password: "s3cret", maxFailures: 5, failureWindowMs: 300_000 },
     cli: { path: "/opt/claude/bin/claude", graceMs: 2500, killAfterMs: 1000 },
     chat: {
@@ -94,6 +95,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
       sendTimeoutMs: 45_000,
       corsOrigins: ["https://ui.example.com", "http://localhost:3000"],
       docsAuth: true,
+      trustedProxies: null,
     },
     watch: {
       replayBytes: MiB,

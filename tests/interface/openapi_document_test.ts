@@ -79,10 +79,13 @@ Deno.test("every error response has the JSON error shape and an example of its c
     "/chat": {
       post: ["400", "401", "403", "409", "413", "415", "422", "429", "500", "503"],
     },
-    "/chat/{process_id}": { delete: ["401", "404", "429", "500"], get: ["401", "404", "429", "500"] },
-    "/chat/{process_id}/events": { get: ["401", "404", "422", "429", "500"] },
-    "/processes": { get: ["401", "429", "500"] },
-    "/metrics": { get: ["401", "429", "500"] },
+    "/chat/{process_id}": {
+      delete: ["401", "403", "404", "429", "500"],
+      get: ["401", "403", "404", "429", "500"],
+    },
+    "/chat/{process_id}/events": { get: ["401", "403", "404", "422", "429", "500"] },
+    "/processes": { get: ["401", "403", "429", "500"] },
+    "/metrics": { get: ["401", "403", "429", "500"] },
   };
   const codes = new Set<string>();
   for (const [path, methods] of Object.entries(expected)) {
@@ -119,6 +122,7 @@ Deno.test("every error response has the JSON error shape and an example of its c
       "too_many_auth_failures",
       "cli_unavailable",
       "unsupported_media_type",
+      "forbidden_origin",
     ]
   ) assert.ok(codes.has(code), code);
 });

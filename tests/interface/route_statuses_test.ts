@@ -55,6 +55,11 @@ async function onFinishedChat(path: (id: string, token: string) => string, init:
 
 const CHAT = { prompt: "x", cwd: "/tmp" };
 const authed = (method: string) => ({ method, headers: AUTH });
+/** A request a browser sent for a page of another origin, with the credentials it holds. */
+const fromElsewhere = (method: string) => ({
+  method,
+  headers: { ...AUTH, Origin: "https://elsewhere.example" },
+});
 
 const CASES: Record<string, Case> = {
   "GET /health 200": () => call("/health"),
@@ -113,6 +118,7 @@ const CASES: Record<string, Case> = {
     return response;
   },
   "DELETE /chat/{process_id} 401": () => call(`/chat/${UNKNOWN_ID}`, { method: "DELETE" }),
+  "DELETE /chat/{process_id} 403": () => call(`/chat/${UNKNOWN_ID}`, fromElsewhere("DELETE")),
   "DELETE /chat/{process_id} 404": () => call("/chat/not-a-uuid", authed("DELETE")),
   "DELETE /chat/{process_id} 429": () => throttled(`/chat/${UNKNOWN_ID}`, { method: "DELETE" }),
   "DELETE /chat/{process_id} 500": () =>
@@ -120,6 +126,7 @@ const CASES: Record<string, Case> = {
 
   "GET /chat/{process_id} 200": () => onFinishedChat((id) => `/chat/${id}`, authed("GET")),
   "GET /chat/{process_id} 401": () => call(`/chat/${UNKNOWN_ID}`),
+  "GET /chat/{process_id} 403": () => call(`/chat/${UNKNOWN_ID}`, fromElsewhere("GET")),
   "GET /chat/{process_id} 404": () => call(`/chat/${UNKNOWN_ID}`, authed("GET")),
   "GET /chat/{process_id} 429": () => throttled(`/chat/${UNKNOWN_ID}`),
   "GET /chat/{process_id} 500": () =>
@@ -128,6 +135,7 @@ const CASES: Record<string, Case> = {
   "GET /chat/{process_id}/events 200": () =>
     onFinishedChat((id, token) => `/chat/${id}/events?token=${token}`),
   "GET /chat/{process_id}/events 401": () => onFinishedChat((id) => `/chat/${id}/events?token=not-the-token`),
+  "GET /chat/{process_id}/events 403": () => call(`/chat/${UNKNOWN_ID}/events`, fromElsewhere("GET")),
   "GET /chat/{process_id}/events 404": () => call(`/chat/${UNKNOWN_ID}/events`, authed("GET")),
   "GET /chat/{process_id}/events 422": () =>
     onFinishedChat((id) => `/chat/${id}/events?last_event_id=99`, authed("GET")),
@@ -137,11 +145,13 @@ const CASES: Record<string, Case> = {
 
   "GET /processes 200": () => call("/processes", authed("GET")),
   "GET /processes 401": () => call("/processes"),
+  "GET /processes 403": () => call("/processes", fromElsewhere("GET")),
   "GET /processes 429": () => throttled("/processes"),
   "GET /processes 500": () => call("/processes", authed("GET"), { app: { listProcesses: broken } }),
 
   "GET /metrics 200": () => call("/metrics", authed("GET")),
   "GET /metrics 401": () => call("/metrics"),
+  "GET /metrics 403": () => call("/metrics", fromElsewhere("GET")),
   "GET /metrics 429": () => throttled("/metrics"),
   "GET /metrics 500": () => {
     const { metrics, slots } = buildTestApp();
