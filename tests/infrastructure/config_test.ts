@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, ConfigSchema, loadConfig } from "../../infrastructure/config.ts";
+import { ConfigError, loadConfig } from "../../infrastructure/config.ts";
+import { ConfigSchema } from "../../infrastructure/config_schema.ts";
 
 const MiB = 1024 * 1024;
 
