@@ -22,8 +22,8 @@ import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
 import { readEnv } from "./infrastructure/read_env.ts";
-import { type ResilientServer, serveResilient } from "./infrastructure/resilient_http_server.ts";
-import { serveBehindGate } from "./infrastructure/connection_gate.ts";
+import type { ResilientServer } from "./infrastructure/resilient_http_server.ts";
+import { listen, urlOf } from "./infrastructure/listen.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
@@ -83,7 +83,11 @@ export function startServer(env: Record<string, string>): Server {
     encode: encodeBatch,
   });
   const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
-  const server = listen(config.server, app, logger);
+  const server = listen(
+    config.server,
+    (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
+    logger,
+  );
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
   return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
@@ -177,29 +181,6 @@ function buildStartChat(
 /** Where the CLI keeps its sessions: `$CLAUDE_CONFIG_DIR/projects`, by default `$HOME/.claude/projects`. */
 function projectsDir(env: Record<string, string>): string {
   return `${env.CLAUDE_CONFIG_DIR ?? `${env.HOME ?? ""}/.claude`}/projects`;
-}
-
-/** Serves `app` on the configured address (through accept failures); a failure to listen is a start-up error. */
-function listen(address: Config["server"], app: OpenAPIHono, logger: Logger): ResilientServer {
-  try {
-    const options = {
-      hostname: address.host,
-      port: address.port,
-      handler: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
-        app.fetch(request, { remoteAddr: info.remoteAddr }),
-      logger,
-    };
-    const gated = address.maxConnections > 0 || address.headerTimeoutMs > 0;
-    return gated ? serveBehindGate({ ...options, ...address }) : serveResilient(options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`cannot listen on HOST=${address.host} PORT=${address.port}: ${reason}`);
-  }
-}
-
-function urlOf(addr: Deno.NetAddr): string {
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `http://${host}:${addr.port}`;
 }
 
 /** The server's graceful shutdown (once, however often asked) and its kill. */
