@@ -82,17 +82,22 @@ export const START_CHAT_ERRORS = {
     { code: "invalid_json", message: "request body is not valid JSON: Unexpected end of JSON input" },
   ]),
   403: documentedError(
-    `\`forbidden\`: a path or permission mode is outside what the operator allows; or ${FORBIDDEN_ORIGIN_DESCRIPTION}`,
+    "`forbidden`: a path, a permission mode, a field (DENIED_FIELDS) or the directory a resumed session was " +
+      `recorded in is outside what the operator allows; or ${FORBIDDEN_ORIGIN_DESCRIPTION}`,
     [{
       code: "forbidden",
       message: FORBIDDEN_MESSAGE,
       details: [{ field: "cwd", message: FORBIDDEN_MESSAGE }],
     }, FORBIDDEN_ORIGIN],
   ),
-  409: documentedError("`session_busy`: another running chat is writing to this `session_id`.", [{
-    code: "session_busy",
-    message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,
-  }]),
+  409: documentedError(
+    "`session_busy`: another running chat is writing to this `session_id`, or, with `continue`, to the latest " +
+      "session of this `cwd` (or continues in it too).",
+    [{
+      code: "session_busy",
+      message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,
+    }],
+  ),
   413: documentedError("`payload_too_large`: the body is larger than MAX_BODY_BYTES.", [
     { code: "payload_too_large", message: "request body is larger than 1048576 bytes" },
   ]),
