@@ -152,10 +152,17 @@ function sleepers(seconds: string): number[] {
   return found;
 }
 
-async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
-  // A stdio MCP server from the request is any command the CLI starts at once: it is confined as well.
-  const cwd = await gateway.newCwd("mcp");
-  const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "cc2api-sandbox-mcp-" });
+/**
+ * Runs a chat whose request brings a shell command of its own (`fields` puts `script` where the CLI starts it)
+ * and checks that command ran, confined: the gateway hidden, nothing written outside, nothing left behind.
+ */
+async function requestCodeConfined(
+  { gateway }: ScenarioContext,
+  label: string,
+  fields: (script: string, cwd: string) => Json | Promise<Json>,
+): Promise<void> {
+  const cwd = await gateway.newCwd(label);
+  const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: `cc2api-sandbox-${label}-` });
   const seconds = `3001.${Math.floor(Math.random() * 1e6)}`;
   const script = [
     `ls -A ${GATEWAY_DIR} > ${cwd}/gateway-dir.txt 2>&1`,
@@ -165,13 +172,10 @@ async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
     `echo finished > ${cwd}/finished.txt`,
   ].join("; ");
   try {
-    const outcome = await gateway.chat({
-      prompt: `Say hello ${newMarker("mcp")}`,
-      cwd,
-      mcp_config: [JSON.stringify({ mcpServers: { probe: { command: "sh", args: ["-c", script] } } })],
-    });
+    const extra = await fields(script, cwd);
+    const outcome = await gateway.chat({ prompt: `Say hello ${newMarker(label)}`, cwd, ...extra });
     gateway.assertSuccess(outcome);
-    assert.equal(await Deno.readTextFile(`${cwd}/finished.txt`), "finished\n", "the MCP server ran");
+    assert.equal(await Deno.readTextFile(`${cwd}/finished.txt`), "finished\n", `the ${label} command ran`);
     assertGatewayHidden(await Deno.readTextFile(`${cwd}/gateway-dir.txt`));
     assert.match(await Deno.readTextFile(`${cwd}/gateway-env.txt`), /No such file/);
     assert.match(await Deno.readTextFile(`${cwd}/write.txt`), /Read-only file system/);
@@ -184,6 +188,31 @@ async function mcpServerConfined({ gateway }: ScenarioContext): Promise<void> {
   } finally {
     await Deno.remove(elsewhere, { recursive: true });
   }
+}
+
+const sessionStartHook = (script: string) => ({
+  hooks: { SessionStart: [{ hooks: [{ type: "command", command: script }] }] },
+});
+
+/** A stdio MCP server from the request is any command the CLI starts at once: it is confined as well. */
+function mcpServerConfined(context: ScenarioContext): Promise<void> {
+  return requestCodeConfined(context, "mcp", (script) => ({
+    mcp_config: [JSON.stringify({ mcpServers: { probe: { command: "sh", args: ["-c", script] } } })],
+  }));
+}
+
+/** A SessionStart hook in the request's `settings` runs as the CLI starts: it is confined as well. */
+function settingsHookConfined(context: ScenarioContext): Promise<void> {
+  return requestCodeConfined(context, "hook", (script) => ({ settings: sessionStartHook(script) }));
+}
+
+/** A hook in the repository's own `.claude/settings.json` (a cloned repo can bring one) is confined too. */
+function repoHookConfined(context: ScenarioContext): Promise<void> {
+  return requestCodeConfined(context, "repo-hook", async (script, cwd) => {
+    await Deno.mkdir(`${cwd}/.claude`);
+    await Deno.writeTextFile(`${cwd}/.claude/settings.json`, JSON.stringify(sessionStartHook(script)));
+    return {};
+  });
 }
 
 async function cancelReachesCli({ gateway }: ScenarioContext): Promise<void> {
@@ -212,5 +241,7 @@ gatewayTest("the gateway with SANDBOX=bwrap confines the real CLI", {
   "a tool cannot read the gateway's files or environment": seesNoGatewaySecrets,
   "a process a tool starts with setsid does not outlive the chat": setsidDiesWithChat,
   "an MCP server from the request writes, reads and leaves nothing outside the sandbox": mcpServerConfined,
+  "a SessionStart hook from the request's settings is confined the same way": settingsHookConfined,
+  "a hook from the repository's own .claude/settings.json is confined the same way": repoHookConfined,
   "DELETE interrupts a sandboxed CLI gracefully": cancelReachesCli,
 }, { SANDBOX: "bwrap", IS_SANDBOX: "1" });
