@@ -65,7 +65,7 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
  * Parses a body that must be one JSON object.
  * @throws {HttpError} 400 `invalid_json` when it is empty, not JSON or not an object
  */
-function parseObject(text: string): string {
+function parseObject(text: string): object {
   if (text.trim() === "") throw invalidJson("request body is empty; expected a JSON object");
   let value: unknown;
   try {
@@ -77,7 +77,7 @@ function parseObject(text: string): string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalidJson("request body must be a JSON object");
   }
-  return text;
+  return value;
 }
 
 function unsupported(contentType: string | undefined): HttpError {
@@ -90,8 +90,8 @@ function unsupported(contentType: string | undefined): HttpError {
 /**
  * Route middleware for a JSON object body: refuses a body that is not declared as JSON (415: a browser
  * form or a `no-cors` fetch cannot send `application/json`, so this also shuts out cross-site posts), one
- * larger than `maxBytes` (413) and one that is not a JSON object (400). It then hands the text to Hono's
- * body cache, where the route's validator reads it instead of the spent stream.
+ * larger than `maxBytes` (413) and one that is not a JSON object (400). It then hands the parsed object to
+ * Hono's body cache, where the route's validator takes it instead of the spent stream: a body is parsed once.
  * @param maxBytes the largest body accepted
  * @throws {HttpError} 415, 413 or 400 as above
  */
@@ -99,10 +99,10 @@ export function jsonBody(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
     const contentType = c.req.header("Content-Type");
     if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) throw unsupported(contentType);
-    const text = parseObject(await readText(c.req.raw, maxBytes));
+    const body = parseObject(await readText(c.req.raw, maxBytes));
     if (contentType === undefined) throw unsupported(contentType);
-    // Hono caches bodies as promises but types the cache by their values; `c.req.json()` reads `text`.
-    Object.assign(c.req.bodyCache, { text: Promise.resolve(text) });
+    // Hono caches bodies as promises but types the cache by their values; `c.req.json()` reads `json`.
+    Object.assign(c.req.bodyCache, { json: Promise.resolve(body) });
     await next();
   };
 }
