@@ -50,6 +50,24 @@ export class SseBlockReader {
   }
 }
 
+/**
+ * Reads blocks until `stop` says so or the stream ends.
+ * @param reader where the blocks come from
+ * @param stop true for the last block wanted (default: read to the end)
+ * @returns what was read
+ */
+export async function readBlocks(
+  reader: SseBlockReader,
+  stop: (block: SseBlock) => boolean = () => false,
+): Promise<SseBlock[]> {
+  const blocks: SseBlock[] = [];
+  for (let block = await reader.next(); block; block = await reader.next()) {
+    blocks.push(block);
+    if (stop(block)) break;
+  }
+  return blocks;
+}
+
 function parseBlock(raw: string): SseBlock {
   let id = NaN;
   let event = "message";

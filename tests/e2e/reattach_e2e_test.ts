@@ -8,18 +8,9 @@
 
 import assert from "node:assert/strict";
 import { SERVER_AUTH } from "../../testkit/server_process.ts";
-import { type SseBlock, SseBlockReader } from "../../testkit/sse_blocks.ts";
+import { readBlocks, type SseBlock, SseBlockReader } from "../../testkit/sse_blocks.ts";
 import { reply } from "./fake_messages_api.ts";
 import { Gateway, newMarker, sleep, within } from "./gateway_harness.ts";
-
-async function readUntil(reader: SseBlockReader, stop: (block: SseBlock) => boolean): Promise<SseBlock[]> {
-  const blocks: SseBlock[] = [];
-  for (let block = await reader.next(); block; block = await reader.next()) {
-    blocks.push(block);
-    if (stop(block)) break;
-  }
-  return blocks;
-}
 
 /** The text the model streamed, from the CLI's partial-message lines. */
 function streamedText(blocks: SseBlock[]): string {
@@ -43,7 +34,7 @@ Deno.test("a client that loses a real CLI's slow answer midway reattaches and ha
     assert.equal(response.status, 200);
     const id = response.headers.get("X-Process-ID")!;
     const first = await within(
-      readUntil(new SseBlockReader(response.body!), (block) => block.data.includes("part-03")),
+      readBlocks(new SseBlockReader(response.body!), (block) => block.data.includes("part-03")),
       30_000,
       "the answer to begin",
     );
@@ -53,7 +44,7 @@ Deno.test("a client that loses a real CLI's slow answer midway reattaches and ha
       headers: { ...SERVER_AUTH, "Last-Event-ID": String(first.at(-1)!.id) },
     });
     assert.equal(attached.status, 200);
-    const rest = await within(readUntil(new SseBlockReader(attached.body!), () => false), 30_000, "the end");
+    const rest = await within(readBlocks(new SseBlockReader(attached.body!), () => false), 30_000, "the end");
 
     const all = [...first, ...rest];
     assert.deepEqual(
@@ -67,7 +58,7 @@ Deno.test("a client that loses a real CLI's slow answer midway reattaches and ha
     assert.equal(done.exit_code, 0);
     assert.equal(done.cancelled, false);
     const replay = await fetch(`${gateway.url}/chat/${id}/events`, { headers: SERVER_AUTH });
-    const fromStart = await readUntil(new SseBlockReader(replay.body!), () => false);
+    const fromStart = await readBlocks(new SseBlockReader(replay.body!), () => false);
     assert.deepEqual(
       fromStart.map((block) => block.raw),
       all.map((block) => block.raw),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { privateFakeCli, processesMatching } from "../../testkit/processes.ts";
 import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
-import { type SseBlock, SseBlockReader } from "../../testkit/sse_blocks.ts";
+import { readBlocks, type SseBlock, SseBlockReader } from "../../testkit/sse_blocks.ts";
 import { startTcpProxy } from "../../testkit/tcp_proxy.ts";
 import { waitFor, within } from "../../testkit/wait_for.ts";
 
@@ -23,16 +23,6 @@ function post(base: string, dir: string, body: Record<string, unknown>, signal?:
 
 function attach(base: string, id: string, after: number, headers: Record<string, string> = SERVER_AUTH) {
   return fetch(`${base}/chat/${id}/events`, { headers: { ...headers, "Last-Event-ID": String(after) } });
-}
-
-/** Reads blocks until `stop` says so or the stream ends; returns what was read. */
-async function readBlocks(reader: SseBlockReader, stop: (block: SseBlock) => boolean = () => false) {
-  const blocks: SseBlock[] = [];
-  for (let block = await reader.next(); block; block = await reader.next()) {
-    blocks.push(block);
-    if (stop(block)) break;
-  }
-  return blocks;
 }
 
 /** Fails unless the blocks' ids are 1, 2, 3… with none missing or twice (naming the first that is not). */
