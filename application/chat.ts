@@ -62,7 +62,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
   #timers: ChatTimers;
   #resolveFinished: () => void;
   #isFinished = false;
-  #consumerGone = false;
   #ended = false;
   #stream: ReadableStream<ChatEvent[]> | null = null;
 
@@ -135,7 +134,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
    * buffer, so it is valid until the next call: the SSE body copies it into its frame at once.
    */
   async next(): Promise<ChatEvent[] | null> {
-    if (this.#ended || this.#consumerGone) return null;
+    if (this.#ended) return null;
     const run = await this.#launch.promise;
     if (run === null) {
       this.#ended = true;
@@ -143,25 +142,13 @@ export class Chat implements ManagedProcess, ChatEventSource {
     }
     for (;;) {
       const chunk = await this.#read(run);
-      if (this.#consumerGone) return null;
       if (chunk === null) return await this.#lastEvents(run);
       const lines = this.#splitter.push(chunk);
       if (lines.length > 0) return lines.map((line) => this.#message(line));
     }
   }
 
-  /** The consumer is gone (the client disconnected): the chat stops, and its CLI's output is drained. */
-  cancel(): void {
-    if (this.#consumerGone || this.#isFinished) return;
-    this.#consumerGone = true;
-    this.stop("disconnected");
-    void this.#drain();
-  }
-
-  /**
-   * The same events as {@link next}, as a stream whose lines are copies (a stream's reader may keep them);
-   * cancelling it is {@link cancel}.
-   */
+  /** The same events as {@link next}, as a stream whose lines are copies (a stream's reader may keep them). */
   get events(): ReadableStream<ChatEvent[]> {
     this.#stream ??= new ReadableStream<ChatEvent[]>({
       pull: async (controller) => {
@@ -171,7 +158,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
             event.type === "message" ? { ...event, line: event.line.slice() } : event
           ));}
       },
-      cancel: () => this.cancel(),
     }, { highWaterMark: 0 });
     return this.#stream;
   }
@@ -205,16 +191,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.#ended = true;
     this.#finish(exit);
     return events;
-  }
-
-  /** Keeps draining the CLI's stdout after the client left, so it is never blocked on a full pipe. */
-  async #drain(): Promise<void> {
-    const run = await this.#launch.promise;
-    if (run === null) return;
-    while ((await this.#read(run)) !== null) {
-      // discard: nobody is listening any more
-    }
-    this.#finish(await run.exit);
   }
 
   #ending(exit: CliExit | null): ChatEnding {

@@ -52,8 +52,7 @@ export type ChatEvent =
   | { type: "error"; data: ChatErrorData }
   | { type: "done"; data: ChatDoneData };
 
-/** Where a consumer pulls a chat's events from: `next()` until null, or `cancel()` when it goes away. */
+/** Where a consumer pulls a chat's events from: `next()` until null. */
 export interface ChatEventSource {
   next(): Promise<ChatEvent[] | null>;
-  cancel(): void;
 }

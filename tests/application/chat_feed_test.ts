@@ -35,10 +35,6 @@ class ScriptedChat implements FeedSource {
     return this.#pending.promise;
   }
 
-  cancel(): void {
-    throw new Error("a feed never cancels its chat; it stops it and reads on");
-  }
-
   stop(reason: StopReason): void {
     this.stops.push(reason);
     this.end(reason);

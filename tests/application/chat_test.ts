@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import type { Chat, ChatLimits } from "../../application/chat.ts";
 import type { ChatErrorData } from "../../domain/chat_event.ts";
+import { ChatFeed } from "../../application/chat_feed.ts";
 import { createStartChat } from "../../application/start_chat.ts";
 import { collectEvents as collect, messageLines as lines, settle } from "../support/chat_events.ts";
 import { FakeClock } from "../support/fake_clock.ts";
 import type { FakeRun } from "../support/fakes.ts";
+import { lineEncoding } from "../support/line_encoding.ts";
 import { fakeStartChatDeps } from "../support/start_chat_deps.ts";
 
 function setup(limits: Partial<ChatLimits> = {}) {
@@ -46,8 +48,8 @@ Deno.test("stop() interrupts the CLI and the stream carries what it prints while
   assert.equal(runner.runs[0].stops, 1);
 });
 
-Deno.test("a consumer that cancels the stream stops the CLI and the chat still finishes", async () => {
-  const { startChat, runner, processes, metrics } = setup();
+Deno.test("a chat whose last watcher leaves stops its CLI, drains it and still finishes", async () => {
+  const { startChat, runner, processes, metrics, clock } = setup();
   const chat = await startChat({ prompt: "x", cwd: "/work" });
   const run = runner.runs[0];
   // The CLI keeps printing after the client left: nobody reads, but the pipe must still be drained.
@@ -55,10 +57,11 @@ Deno.test("a consumer that cancels the stream stops the CLI and the chat still f
     for (let i = 0; i < 5; i++) fake.write(`late ${i}\n`);
     fake.end();
   };
-  const reader = chat.events.getReader();
+  const feed = new ChatFeed(chat, { replayBytes: 1 << 20, detachGraceMs: 0, clock, encode: lineEncoding });
+  const watcher = feed.watch();
   run.write("one\n");
-  await reader.read();
-  await reader.cancel();
+  await watcher.next();
+  watcher.close();
   await chat.finished;
   assert.equal(run.stops, 1);
   assert.equal(processes.list().length, 0);

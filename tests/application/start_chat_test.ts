@@ -194,7 +194,7 @@ Deno.test("the session id comes from the request, else from the CLI's init line"
   await reader.read();
   assert.deepEqual(processes.list().map((process) => process.sessionId), [sessionId, "from-cli"]);
   runner.runs.forEach((run) => run.end());
-  await reader.cancel();
+  while (!(await reader.read()).done) { /* to the end */ }
   await collect(resumed.events);
   await fresh.finished;
 });
@@ -212,7 +212,7 @@ Deno.test("a forked chat reports the session the CLI announces, and does not blo
   const resume = await startChat({ prompt: "y", cwd: "/work", session_id: origin });
   assert.deepEqual(processes.list().map((process) => process.sessionId), ["forked-1", origin]);
   runner.runs.forEach((run) => run.end());
-  await reader.cancel();
+  while (!(await reader.read()).done) { /* to the end */ }
   await collect(resume.events);
   await fork.finished;
 });
