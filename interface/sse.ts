@@ -126,9 +126,9 @@ function enqueueRead(controller: ReadableStreamDefaultController<Uint8Array>, re
 
 /**
  * The SSE response body for one watcher of a chat. It is pulled: events are read only as fast as the client
- * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI). Keepalives go out only while the client waits for data and has
- * taken everything sent so far, so they never pile up behind a slow client. A client that stops taking
- * bytes altogether is cut off after `sendTimeoutMs`.
+ * takes bytes (and a chat is read no faster than its fastest watcher, so a single client slows the CLI).
+ * Keepalives go out only while the client waits for data and has taken everything sent so far, so they never
+ * pile up behind a slow client. A client that stops taking bytes altogether is cut off after `sendTimeoutMs`.
  */
 export function sseBody(
   source: NumberedEventSource,
