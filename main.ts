@@ -54,6 +54,8 @@ interface Wiring {
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
   logger: Logger;
+  /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
+  tempRoot: string;
 }
 
 /**
@@ -82,7 +84,8 @@ export function startServer(env: Record<string, string>): Server {
     newToken: generatePassword,
     encode: encodeBatch,
   });
-  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
+  const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
+  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger, tempRoot });
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
@@ -90,7 +93,12 @@ export function startServer(env: Record<string, string>): Server {
   );
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
-  return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
+  return {
+    url,
+    config,
+    finished: server.finished,
+    ...stopping(server, { processes, watched, tempRoot }, logger),
+  };
 }
 
 /** Says once what the policy does not confine, so an operator does not take the roots for a sandbox. */
@@ -117,7 +125,9 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp({ config, env, cli, sandbox, password, processes, watched, logger }: Wiring): OpenAPIHono {
+function buildApp(
+  { config, env, cli, sandbox, password, processes, watched, logger, tempRoot }: Wiring,
+): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
@@ -129,6 +139,7 @@ function buildApp({ config, env, cli, sandbox, password, processes, watched, log
     setsidPath: findSetsid(),
     sandbox,
     clock: systemClock,
+    tempRoot,
   });
 
   const startChat = createStartWatchedChat({
@@ -186,7 +197,7 @@ function projectsDir(env: Record<string, string>): string {
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched }: { processes: InMemoryProcessRepository; watched: WatchedChats },
+  { processes, watched, tempRoot }: Pick<Wiring, "processes" | "watched" | "tempRoot">,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -200,6 +211,7 @@ function stopping(
         await Promise.all(running.map((process) => process.finished));
         await closed;
         watched.close();
+        await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
         logger.info("stopped");
       })();
       return shuttingDown;

@@ -11,9 +11,12 @@ import {
   logEnding,
 } from "./chat_ending.ts";
 import { ChatTimers, type TimeLimits } from "./chat_timers.ts";
+import type { Conversation } from "./conversation.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import { type InteractionSettings, openConversation } from "./open_conversation.ts";
+import { recognizeLine } from "./recognize_line.ts";
 import { StreamFacts } from "./stream_facts.ts";
 
 /** Limits one chat runs under; zero disables a time limit. */
@@ -32,6 +35,9 @@ export interface ChatContext {
   metrics: Metrics;
   logger: Logger;
   clock: Clock;
+  /** How the chat talks with its CLI (permission and control timeouts, the stop's grace). */
+  interaction: InteractionSettings;
+  newId: () => string;
   /** Called once when the chat is over and its CLI gone: frees its slot and its repository entry. */
   onFinished: (chat: Chat) => void;
 }
@@ -39,7 +45,8 @@ export interface ChatContext {
 /**
  * One chat: owns its CLI run, turns the run's stdout into a pull-driven stream of events, and cleans up
  * exactly once however it ends (CLI exit, cancel, client gone, a time limit). What it learns from the
- * stream lives in {@link StreamFacts}, its limits in {@link ChatTimers}, its last events in `endEvents`.
+ * stream lives in {@link StreamFacts}, its limits in {@link ChatTimers}, its last events in `endEvents`, its
+ * side of the CLI's input (messages, control protocol, permission prompts) in its {@link Conversation}.
  *
  * The event stream is pulled: stdout is read only as fast as the consumer takes events, so a slow client
  * slows the CLI (through its pipe) instead of growing a buffer here.
@@ -55,6 +62,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
 
   #ctx: ChatContext;
   #run: CliRun | null = null;
+  #conversation: Conversation | null = null;
+  #pendingRead: Promise<Uint8Array | null> | null = null;
   #launch = Promise.withResolvers<CliRun | null>();
   #launchFailure: LaunchFailureReport | null = null;
   #splitter: LineSplitter;
@@ -74,7 +83,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.startedAt = ctx.startedAt;
     this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
     // A fork writes a new session, known only once the CLI announces it.
-    const sessionId = ctx.request.fork_session ? null : ctx.request.session_id ?? null;
+    const { request } = ctx;
+    const sessionId = request.fork_session ? null : request.session_id ?? request.new_session_id ?? null;
     this.#facts = new StreamFacts(sessionId, ctx.metrics);
     this.#timers = new ChatTimers({ limits: ctx.limits, clock: ctx.clock, onLimit: (why) => this.stop(why) });
     const finished = Promise.withResolvers<void>();
@@ -87,13 +97,33 @@ export class Chat implements ManagedProcess, ChatEventSource {
     return this.#facts.sessionId;
   }
 
-  /** Hands the chat its started CLI: it is running from now on. */
+  /** True when the chat was started to take follow-ups. */
+  get interactive(): boolean {
+    return this.#ctx.request.interactive === true;
+  }
+
+  /** The chat's side of its CLI's input once the CLI runs, else null. */
+  get conversation(): Conversation | null {
+    return this.#conversation;
+  }
+
+  /** Hands the chat its started CLI: it is running from now on, its prompt written. */
   attach(run: CliRun): void {
     this.#run = run;
     this.status = this.stopReason ? "stopping" : "running";
     this.#timers.runStarted();
+    const { request, interaction, clock, metrics, newId } = this.#ctx;
+    this.#conversation = openConversation(run, {
+      request,
+      settings: interaction,
+      clock,
+      metrics,
+      newId,
+      onActivityChange: () => this.#activityChanged(),
+    });
+    this.#activityChanged();
     this.#launch.resolve(run);
-    if (this.stopReason) run.stop();
+    if (this.stopReason) this.#conversation.end();
   }
 
   /** Ends a chat that never got its CLI (queue timeout, start failure); its stream says why. */
@@ -117,7 +147,7 @@ export class Chat implements ManagedProcess, ChatEventSource {
       return;
     }
     this.status = "stopping";
-    this.#run.stop();
+    this.#conversation!.end();
   }
 
   /** Kills the CLI and everything it started, now. */
@@ -140,11 +170,15 @@ export class Chat implements ManagedProcess, ChatEventSource {
       this.#ended = true;
       return endEvents(this.#ending(null));
     }
+    const conversation = this.#conversation!;
     for (;;) {
-      const chunk = await this.#read(run);
+      const emitted = conversation.takeEvents();
+      if (emitted.length > 0) return emitted;
+      const chunk = await this.#nextChunk(run, conversation);
+      if (chunk === undefined) continue;
       if (chunk === null) return await this.#lastEvents(run);
-      const lines = this.#splitter.push(chunk);
-      if (lines.length > 0) return lines.map((line) => this.#message(line));
+      const events = this.#eventsOf(this.#splitter.push(chunk), conversation);
+      if (events.length > 0) return events;
     }
   }
 
@@ -167,6 +201,46 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.#finish(null);
   }
 
+  /**
+   * The next stdout chunk (null: the end), or undefined when the conversation emitted events first. The
+   * race is only run when events can come from elsewhere than stdout, which keeps the common read cheap.
+   */
+  async #nextChunk(run: CliRun, conversation: Conversation): Promise<Uint8Array | null | undefined> {
+    this.#pendingRead ??= this.#read(run);
+    if (conversation.emitsEvents) {
+      const first = await Promise.race([this.#pendingRead, conversation.news.then(() => undefined)]);
+      if (first === undefined) return undefined;
+    }
+    const chunk = await this.#pendingRead;
+    this.#pendingRead = null;
+    return chunk;
+  }
+
+  /** The events of complete stdout lines: protocol lines left out, emitted events in their place. */
+  #eventsOf(lines: Uint8Array[], conversation: Conversation): ChatEvent[] {
+    const events: ChatEvent[] = [];
+    for (const line of lines) {
+      const recognized = recognizeLine(line);
+      if (recognized !== null && !conversation.observe(recognized)) {
+        events.push(...conversation.takeEvents());
+        continue;
+      }
+      this.#facts.observe(line, recognized);
+      events.push({ type: "message", line });
+    }
+    return events;
+  }
+
+  /** Holds the idle limit while the CLI waits for the client; runs the inactive limit while nothing waits. */
+  #activityChanged(): void {
+    const conversation = this.#conversation;
+    if (conversation === null || this.#isFinished) return;
+    const asking = (conversation.prompts?.size ?? 0) > 0;
+    const waitingForMessage = conversation.interactive && !conversation.turnRunning;
+    this.#timers.setHeld(asking || waitingForMessage);
+    this.#timers.setInactive(waitingForMessage && !asking);
+  }
+
   async #read(run: CliRun): Promise<Uint8Array | null> {
     this.#timers.readStarted();
     try {
@@ -176,18 +250,14 @@ export class Chat implements ManagedProcess, ChatEventSource {
     }
   }
 
-  #message(line: Uint8Array): ChatEvent {
-    this.#facts.observe(line);
-    return { type: "message", line };
-  }
-
   /** stdout is over: the unterminated last line if any, then how the CLI ended. */
   async #lastEvents(run: CliRun): Promise<ChatEvent[]> {
-    const events: ChatEvent[] = [];
+    const conversation = this.#conversation!;
     const rest = this.#splitter.flush();
-    if (rest) events.push(this.#message(rest));
+    const events = rest ? this.#eventsOf([rest], conversation) : [];
     const exit = await run.exit;
-    events.push(...endEvents(this.#ending(exit)));
+    conversation.exited();
+    events.push(...conversation.takeEvents(), ...endEvents(this.#ending(exit)));
     this.#ended = true;
     this.#finish(exit);
     return events;

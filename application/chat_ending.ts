@@ -31,6 +31,10 @@ export interface ChatEnding {
 const LIMIT_MESSAGES: Record<LimitReason, (ms: number) => string> = {
   max_run: (ms) => `stopped: the chat ran longer than MAX_RUN_S (${ms / 1000} s)`,
   idle: (ms) => `stopped: the CLI printed nothing for IDLE_TIMEOUT_S (${ms / 1000} s)`,
+  inactive: (ms) =>
+    `stopped: the interactive chat had no turn, message or permission request for INTERACTIVE_IDLE_S (${
+      ms / 1000
+    } s)`,
 };
 
 function isLimitReason(reason: StopReason | null): reason is LimitReason {
@@ -52,7 +56,11 @@ function errorData(ending: ChatEnding): ChatErrorData | null {
   }
   const limit = isLimitReason(stopReason) ? stopReason : null;
   if (exit.code === 0 && limit === null) return null;
-  const limitMs = limit === "idle" ? ending.limits.idleMs : ending.limits.maxRunMs;
+  const limitMs = limit === "idle"
+    ? ending.limits.idleMs
+    : limit === "inactive"
+    ? ending.limits.inactiveMs
+    : ending.limits.maxRunMs;
   return {
     process_id: processId,
     exit_code: exit.code,
@@ -97,6 +105,7 @@ export function chatOutcome(ending: Pick<ChatEnding, "exit" | "stopReason" | "la
   switch (stopReason) {
     case "max_run":
     case "idle":
+    case "inactive":
       return "timeout";
     case "disconnected":
       return "disconnected";

@@ -5,6 +5,8 @@ import type { Clock, Timer } from "../domain/clock.ts";
 export interface TimeLimits {
   maxRunMs: number;
   idleMs: number;
+  /** How long an interactive chat may wait with no turn running and no permission request open. */
+  inactiveMs: number;
 }
 
 /** Options of {@link ChatTimers}. */
@@ -28,6 +30,8 @@ export class ChatTimers {
   #maxRun: Timer | null = null;
   #idle: Timer | null = null;
   #readSince: number | null = null;
+  #held = false;
+  #inactive: Timer | null = null;
   #stopped = false;
 
   /** @param options the limits, the clock and what to do when one is reached */
@@ -54,11 +58,33 @@ export class ChatTimers {
     this.#readSince = null;
   }
 
+  /**
+   * Whether the CLI's silence is expected (it waits for the client: an answer, or an interactive chat's next
+   * message): while it is, the idle limit does not count; it counts afresh from the moment it is not.
+   */
+  setHeld(held: boolean): void {
+    if (held === this.#held) return;
+    this.#held = held;
+    if (!held && this.#readSince !== null) this.#readSince = this.#options.clock.now();
+  }
+
+  /** Whether an interactive chat waits for anything at all: the inactive limit runs while it does not. */
+  setInactive(inactive: boolean): void {
+    const { limits, clock, onLimit } = this.#options;
+    if (!inactive || this.#stopped || limits.inactiveMs <= 0) {
+      this.#inactive?.cancel();
+      this.#inactive = null;
+      return;
+    }
+    this.#inactive ??= clock.setTimeout(() => onLimit("inactive"), limits.inactiveMs);
+  }
+
   /** The chat is over: no limit fires any more. */
   stop(): void {
     this.#stopped = true;
     this.#maxRun?.cancel();
     this.#idle?.cancel();
+    this.#inactive?.cancel();
   }
 
   #armIdle(afterMs: number): void {
@@ -66,6 +92,7 @@ export class ChatTimers {
     this.#idle = clock.setTimeout(() => {
       this.#idle = null;
       if (this.#stopped || this.#readSince === null) return;
+      if (this.#held) return this.#armIdle(limits.idleMs);
       const waited = clock.now() - this.#readSince;
       if (waited >= limits.idleMs) onLimit("idle");
       else this.#armIdle(limits.idleMs - waited);

@@ -1,3 +1,5 @@
+import { PERMISSION_OUTCOMES, type PermissionOutcome } from "../domain/chat_event.ts";
+
 /** How a chat ended. */
 export type ChatOutcome = "success" | "error" | "cancelled" | "timeout" | "disconnected";
 
@@ -28,6 +30,10 @@ export class Metrics {
   #bytes = 0;
   #costUsd = 0;
   #sendTimeouts = 0;
+  #permissions = Object.fromEntries(PERMISSION_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+    PermissionOutcome,
+    number
+  >;
   #runTime = { buckets: RUN_TIME_BUCKETS_S.map(() => 0), count: 0, sumS: 0 };
 
   /** A CLI process was started. */
@@ -49,6 +55,16 @@ export class Metrics {
   /** A client of a chat's stream was cut off for taking nothing for SEND_TIMEOUT_S. */
   sendTimedOut(): void {
     this.#sendTimeouts++;
+  }
+
+  /** A permission request ended with `outcome`. */
+  permissionResolved(outcome: PermissionOutcome): void {
+    this.#permissions[outcome]++;
+  }
+
+  /** Permission requests, by outcome. */
+  get permissions(): Readonly<Record<PermissionOutcome, number>> {
+    return this.#permissions;
   }
 
   /** Clients cut off for SEND_TIMEOUT_S. */

@@ -10,6 +10,7 @@ import { type ChatPolicy, createCheckChatRequest } from "./check_chat_request.ts
 import { type ChatSlots, type QueueTicket, QueueTimeoutError, type SlotLease } from "./chat_slots.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import type { InteractionSettings } from "./open_conversation.ts";
 import { SessionWriters, type WriterLookup } from "./session_writers.ts";
 
 /** Values used when a request leaves a field out. */
@@ -31,6 +32,8 @@ export interface StartChatDeps {
   policy: ChatPolicy;
   defaults: ChatDefaults;
   limits: ChatLimits;
+  /** How chats talk with their CLI; the allowed modes come from the policy. */
+  interaction: Omit<InteractionSettings, "allowedModes">;
   newId: () => string;
   clock: Clock;
 }
@@ -130,6 +133,8 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       metrics,
       logger,
       clock: deps.clock,
+      interaction: { ...deps.interaction, allowedModes: deps.policy.allowedPermissionModes },
+      newId: deps.newId,
       onFinished: (finished) => {
         writers.finished(finished.id);
         place.release();
@@ -148,6 +153,8 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       ...input,
       permission_mode: input.permission_mode ?? defaults.permissionMode,
       ...(input.model ?? defaults.model ? { model: input.model ?? defaults.model! } : {}),
+      // An interactive chat's new session is named up front, so its id is known before the CLI speaks.
+      ...(input.interactive && !input.session_id && !input.continue ? { new_session_id: deps.newId() } : {}),
     };
     // The policy applies to what the client sent (the defaults are checked at start-up).
     const checked = await checkRequest(input);

@@ -1,5 +1,5 @@
 import type { Metrics } from "./metrics.ts";
-import { recognizeLine } from "./recognize_line.ts";
+import { type RecognizedLine, recognizeLine } from "./recognize_line.ts";
 
 /**
  * What a chat learns from its CLI's stdout: how many lines and bytes it printed, the session id its
@@ -36,19 +36,21 @@ export class StreamFacts {
     return this.#sessionId;
   }
 
-  /** Takes one stdout line in (without its `\n`); only `init` and `result` lines are parsed. */
-  observe(line: Uint8Array): void {
+  /**
+   * Takes one stdout line in (without its `\n`); only `init` and `result` lines are parsed.
+   * @param recognized what {@link recognizeLine} made of the line, when the caller has it already
+   */
+  observe(line: Uint8Array, recognized: RecognizedLine | null = recognizeLine(line)): void {
     this.#lines++;
     this.#bytes += line.length;
     this.#metrics.lineStreamed(line.length);
-    const recognized = recognizeLine(line);
     if (recognized === null) return;
     const { fields } = recognized;
     if (recognized.kind === "init") {
       if (this.#sawInit) return;
       this.#sawInit = true;
       if (typeof fields.session_id === "string") this.#sessionId = fields.session_id;
-    } else if (typeof fields.total_cost_usd === "number") {
+    } else if (recognized.kind === "result" && typeof fields.total_cost_usd === "number") {
       this.#metrics.costReported(fields.total_cost_usd);
     }
   }

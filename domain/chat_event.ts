@@ -7,7 +7,7 @@ export const LAUNCH_FAILURES = ["queue_timeout", "start_failed"] as const;
 export type LaunchFailure = typeof LAUNCH_FAILURES[number];
 
 /** Limits the gateway enforces by stopping a chat itself; such a stop is reported as an error. */
-export const LIMIT_REASONS = ["max_run", "idle"] as const satisfies readonly StopReason[];
+export const LIMIT_REASONS = ["max_run", "idle", "inactive"] as const satisfies readonly StopReason[];
 
 /** One of {@link LIMIT_REASONS}. */
 export type LimitReason = typeof LIMIT_REASONS[number];
@@ -46,9 +46,57 @@ export interface ChatDoneData {
   duration_ms: number;
 }
 
-/** What a chat stream carries: each CLI stdout line as it was printed, then maybe an error, then done. */
+/** Data of the `permission_request` event: the CLI asks whether a tool may run. */
+export interface PermissionRequestData {
+  /** The id to answer with `POST /chat/{process_id}/permissions/{request_id}`. */
+  request_id: string;
+  tool_name: string;
+  tool_use_id: string | null;
+  /** The tool's input as the model gave it. */
+  input: Record<string, unknown>;
+  /** What the CLI says the call does (e.g. the file or the command's description). */
+  description: string | null;
+  /** The path that made the CLI ask, when one did. */
+  blocked_path: string | null;
+  /** Why the CLI asks, when it says. */
+  decision_reason: string | null;
+  /** The rules the CLI suggests for "allow from now on" (applied for this chat only, with `remember`). */
+  suggestions: unknown[];
+  /** True when the tool needs a person's answer (AskUserQuestion, ExitPlanMode): `updated_input` carries it. */
+  requires_user_interaction: boolean;
+  /** When the gateway denies it for lack of an answer (PERMISSION_TIMEOUT_S), ISO 8601. */
+  expires_at: string;
+}
+
+/** How a permission request ended. */
+export const PERMISSION_OUTCOMES = ["allowed", "denied", "timeout", "cancelled"] as const;
+
+/** One of {@link PERMISSION_OUTCOMES}. */
+export type PermissionOutcome = typeof PERMISSION_OUTCOMES[number];
+
+/** Who ended a permission request: the client's answer, the timeout, the CLI withdrawing it, the chat ending. */
+export const PERMISSION_RESOLVERS = ["client", "timeout", "cli", "chat_end"] as const;
+
+/** One of {@link PERMISSION_RESOLVERS}. */
+export type PermissionResolver = typeof PERMISSION_RESOLVERS[number];
+
+/** Data of the `permission_resolved` event: one per `permission_request`, however it ended. */
+export interface PermissionResolvedData {
+  request_id: string;
+  outcome: PermissionOutcome;
+  by: PermissionResolver;
+  /** The deny message the CLI got, when denied; else null. */
+  message: string | null;
+}
+
+/**
+ * What a chat stream carries: each CLI stdout line as it was printed (the gateway's own protocol lines
+ * left out), the permission requests of a chat that asks its client, then maybe an error, then done.
+ */
 export type ChatEvent =
   | { type: "message"; line: Uint8Array }
+  | { type: "permission_request"; data: PermissionRequestData }
+  | { type: "permission_resolved"; data: PermissionResolvedData }
   | { type: "error"; data: ChatErrorData }
   | { type: "done"; data: ChatDoneData };
 

@@ -24,6 +24,25 @@ export const SETTING_SOURCES = ["user", "project", "local"] as const;
 /** One of {@link SETTING_SOURCES}. */
 export type SettingSource = typeof SETTING_SOURCES[number];
 
+/** Image types a chat accepts (what the Messages API takes). */
+export const IMAGE_MEDIA_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
+
+/** One of {@link IMAGE_MEDIA_TYPES}. */
+export type ImageMediaType = typeof IMAGE_MEDIA_TYPES[number];
+
+/** An image sent with a prompt: base64 data of the given type. */
+export interface ChatImage {
+  media_type: ImageMediaType;
+  /** Standard base64 (no data: prefix). */
+  data: string;
+}
+
+/** Who answers the CLI's permission prompts: `client` (over HTTP; `--permission-prompt-tool=stdio`). */
+export const PERMISSION_PROMPTS = ["client"] as const;
+
+/** One of {@link PERMISSION_PROMPTS}. */
+export type PermissionPrompt = typeof PERMISSION_PROMPTS[number];
+
 /**
  * A validated request to run one Claude Code chat.
  *
@@ -65,10 +84,21 @@ export interface ChatRequest {
   exclude_dynamic_system_prompt_sections?: boolean;
   /** Seconds the chat keeps running once its last watcher left (the gateway's, not a CLI option). */
   detach_grace_s?: number;
+  /** Keeps the chat open for follow-ups, interrupts and settings changes (the gateway's). */
+  interactive?: boolean;
+  /** Images sent with the prompt, in the first user message (the gateway's). */
+  images?: ChatImage[];
+  /** `client`: the CLI asks the client (through the gateway) before a tool runs. */
+  permission_prompt?: PermissionPrompt;
+  /**
+   * The id of the new session the chat writes, chosen by the gateway (never from the wire) so it is known
+   * before the CLI speaks.
+   */
+  new_session_id?: string;
 }
 
 /** Request fields the gateway handles itself: none becomes a CLI option. */
-export const GATEWAY_FIELDS = ["prompt", "cwd", "detach_grace_s"] as const;
+export const GATEWAY_FIELDS = ["prompt", "cwd", "detach_grace_s", "interactive", "images"] as const;
 
 /** One of {@link GATEWAY_FIELDS}. */
 export type GatewayField = typeof GATEWAY_FIELDS[number];

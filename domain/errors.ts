@@ -61,3 +61,27 @@ export class CapacityError extends DomainError {
     super("capacity_exhausted", message);
   }
 }
+
+/** The request does not fit the state of what it names (a chat that ended, an answered permission request). */
+export class ConflictError extends DomainError {
+  /** @param code stable identifier, e.g. `chat_ended`; @param message what conflicts */
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** Something a request names inside an existing chat does not exist (a permission request id). */
+export class NotFoundError extends DomainError {
+  /** @param code stable identifier, e.g. `permission_not_found`; @param message what was not found */
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** The CLI did not answer a control request in time. */
+export class CliTimeoutError extends DomainError {
+  /** @param message what the CLI did not answer */
+  constructor(message: string) {
+    super("cli_timeout", message);
+  }
+}

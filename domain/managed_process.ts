@@ -5,7 +5,7 @@ export const PROCESS_STATUSES = ["queued", "running", "stopping"] as const;
 export type ProcessStatus = typeof PROCESS_STATUSES[number];
 
 /** Why a chat was asked to stop. */
-export const STOP_REASONS = ["cancelled", "disconnected", "shutdown", "max_run", "idle"] as const;
+export const STOP_REASONS = ["cancelled", "disconnected", "shutdown", "max_run", "idle", "inactive"] as const;
 
 /** One of {@link STOP_REASONS}. */
 export type StopReason = typeof STOP_REASONS[number];

@@ -1,7 +1,11 @@
 import type { ChatRequest, GatewayField } from "../domain/chat_request.ts";
 
-/** The fixed start of every command line: print mode, streamed JSON lines, every message. */
-export const BASE_ARGS = ["-p", "--output-format=stream-json", "--verbose"] as const;
+/**
+ * The fixed start of every command line: print mode, streamed JSON lines in and out, every message. Input
+ * is stream-json for every chat, so the gateway can talk to the CLI while it runs (interrupt, permission
+ * answers, follow-ups): the prompt is written to stdin as the first user message.
+ */
+export const BASE_ARGS = ["-p", "--input-format=stream-json", "--output-format=stream-json", "--verbose"] as const;
 
 type Flag = (value: never) => string[];
 
@@ -49,6 +53,9 @@ export const FLAG_MAP: { [K in Exclude<keyof ChatRequest, GatewayField>]-?: Flag
   agent: text("agent"),
   disable_slash_commands: on("disable-slash-commands"),
   exclude_dynamic_system_prompt_sections: on("exclude-dynamic-system-prompt-sections"),
+  // The CLI's own prompt tool name for "ask over the control protocol".
+  permission_prompt: () => ["--permission-prompt-tool=stdio"],
+  new_session_id: text("session-id"),
 };
 
 /**

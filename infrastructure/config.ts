@@ -3,6 +3,9 @@ import type { PermissionMode } from "../domain/chat_request.ts";
 import type { SandboxMode } from "../domain/sandbox_mode.ts";
 import { ConfigSchema, type ConfigVariables } from "./config_schema.ts";
 
+/** How long the gateway waits for the CLI to answer a control request (an interrupt, a settings change). */
+const CONTROL_TIMEOUT_MS = 15_000;
+
 /**
  * The validated configuration, grouped by the part of the gateway that uses it and in the units it needs
  * (durations in milliseconds, `null` for "not set"): each group is passed on as it is.
@@ -22,7 +25,11 @@ export interface Config {
       allowedPermissionModes: PermissionMode[] | null;
       deniedFields: string[] | null;
     };
-    limits: { maxLineBytes: number; maxRunMs: number; idleMs: number };
+    limits: { maxLineBytes: number; maxRunMs: number; idleMs: number; inactiveMs: number };
+    /** How chats talk with their CLI: permission and control timeouts, the stop's grace. */
+    interaction: { permissionTimeoutMs: number; controlTimeoutMs: number; graceMs: number };
+    /** The most bytes one image of a request may have, decoded. */
+    maxImageBytes: number;
   };
   /** What `ChatSlots` takes. */
   slots: { maxConcurrent: number; queueMax: number; queueTimeoutMs: number };
@@ -175,7 +182,18 @@ function group(
         allowedPermissionModes: v.ALLOWED_PERMISSION_MODES ?? null,
         deniedFields: v.DENIED_FIELDS ?? null,
       },
-      limits: { maxLineBytes: v.MAX_LINE_BYTES, maxRunMs: ms(v.MAX_RUN_S), idleMs: ms(v.IDLE_TIMEOUT_S) },
+      limits: {
+        maxLineBytes: v.MAX_LINE_BYTES,
+        maxRunMs: ms(v.MAX_RUN_S),
+        idleMs: ms(v.IDLE_TIMEOUT_S),
+        inactiveMs: ms(v.INTERACTIVE_IDLE_S),
+      },
+      interaction: {
+        permissionTimeoutMs: ms(v.PERMISSION_TIMEOUT_S),
+        controlTimeoutMs: CONTROL_TIMEOUT_MS,
+        graceMs: ms(v.CANCEL_GRACE_S),
+      },
+      maxImageBytes: v.MAX_IMAGE_BYTES,
     },
     slots: { maxConcurrent: v.MAX_CONCURRENT, queueMax: v.QUEUE_MAX, queueTimeoutMs: ms(v.QUEUE_TIMEOUT_S) },
     http: {

@@ -31,6 +31,11 @@ export interface DenoCommandCliRunnerOptions {
   sandbox?: CliSandbox | null;
   /** The timers of the stop escalation (default: the system clock). */
   clock?: Clock;
+  /**
+   * Where each run gets its own temporary directory (its `TMPDIR`, removed when it exits); absent: the
+   * system's temporary directory.
+   */
+  tempRoot?: string;
 }
 
 function signalGroup(pid: number, signal: Deno.Signal): void {
@@ -109,8 +114,12 @@ async function drainTail(stream: ReadableStream<Uint8Array>, limit: number): Pro
 }
 
 /** Starts the CLI (in its sandbox, when there is one) in its own process group, with piped stdio. */
-function spawnCli(options: DenoCommandCliRunnerOptions, request: ChatRequest): Deno.ChildProcess {
-  const { claudePath, env, setsidPath, sandbox } = options;
+function spawnCli(
+  options: DenoCommandCliRunnerOptions,
+  request: ChatRequest,
+  tempDir: string,
+): Deno.ChildProcess {
+  const { claudePath, setsidPath, sandbox } = options;
   const cliArgs = buildCliArgs(request);
   if (setsidPath || sandbox) {
     // setsid and bwrap would only report a missing CLI on stderr after the stream began: check first.
@@ -118,11 +127,11 @@ function spawnCli(options: DenoCommandCliRunnerOptions, request: ChatRequest): D
     if (problem) throw new Error(problem);
   }
   const { program, args } = sandbox
-    ? sandboxedCommand(sandbox, { claudePath, args: cliArgs }, request)
+    ? sandboxedCommand({ ...sandbox, rwPaths: [...sandbox.rwPaths, tempDir] }, { claudePath, args: cliArgs }, request)
     : { program: claudePath, args: cliArgs };
   const command: Deno.CommandOptions = {
     cwd: request.cwd,
-    env,
+    env: { ...options.env, TMPDIR: tempDir },
     clearEnv: true,
     stdin: "piped",
     stdout: "piped",
@@ -146,17 +155,30 @@ function startError(error: unknown, claudePath: string): Error {
   return new CliUnavailableError(`cannot start the Claude Code CLI "${claudePath}": ${reason}`);
 }
 
-/** Writes the prompt to the CLI's stdin and closes it. */
-function writePrompt(stdin: WritableStream<Uint8Array>, prompt: string): void {
+/** The CLI's stdin as lines written in order, then closed once; a broken pipe ends it quietly. */
+function lineInput(stdin: WritableStream<Uint8Array>): Pick<CliRun, "send" | "endInput"> {
   const writer = stdin.getWriter();
-  // The CLI may exit before reading all of a large prompt; the broken pipe is not an error of ours.
-  writer.write(new TextEncoder().encode(prompt)).then(() => writer.close()).catch(() =>
-    writer.abort().catch(() => {})
-  );
+  const encoder = new TextEncoder();
+  let open = true;
+  const fail = () => {
+    // The CLI may exit before reading everything; the broken pipe is not an error of ours.
+    open = false;
+    writer.abort().catch(() => {});
+  };
+  return {
+    send(line) {
+      if (open) writer.write(encoder.encode(`${line}\n`)).catch(fail);
+    },
+    endInput() {
+      if (!open) return;
+      open = false;
+      writer.close().catch(() => {});
+    },
+  };
 }
 
-/** The {@link CliRun} of a started CLI: its output, its exit, and the escalating stop. */
-function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOptions): CliRun {
+/** The {@link CliRun} of a started CLI: its output, its input, its exit, and the escalating stop. */
+function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOptions, tempDir: string): CliRun {
   const { graceMs, killAfterMs, clock = systemClock } = options;
   const pid = child.pid;
   let exited = false;
@@ -177,6 +199,7 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
     // and must not hold stdout open.
     signalGroup(pid, "SIGKILL");
     const tail = new TextDecoder().decode(await stderrTail);
+    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
     return { code: status.signal ? null : status.code, signal: status.signal ?? null, stderrTail: tail };
   });
   let stopping = false;
@@ -184,6 +207,7 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
     pid,
     readStdout: stdoutReader(child.stdout),
     exit,
+    ...lineInput(child.stdin),
     stop() {
       if (stopping || exited) return;
       stopping = true;
@@ -204,7 +228,8 @@ function supervise(child: Deno.ChildProcess, options: DenoCommandCliRunnerOption
 
 /**
  * {@link CliRunner} with `Deno.Command`: no shell, the chat's `cwd`, its own process group (so signals reach
- * every tool the CLI started), the prompt written to stdin, stderr drained all along.
+ * every tool the CLI started) and temporary directory, stdin open for stream-json lines, stderr drained
+ * all along.
  */
 export class DenoCommandCliRunner implements CliRunner {
   /** @param options the executable, environment and stop timing */
@@ -212,12 +237,14 @@ export class DenoCommandCliRunner implements CliRunner {
 
   start(request: ChatRequest): Promise<CliRun> {
     let child: Deno.ChildProcess;
+    let tempDir: string | null = null;
     try {
-      child = spawnCli(this.options, request);
+      tempDir = Deno.makeTempDirSync({ dir: this.options.tempRoot, prefix: "claudecode2api-chat-" });
+      child = spawnCli(this.options, request, tempDir);
     } catch (error) {
+      if (tempDir !== null) Deno.removeSync(tempDir, { recursive: true });
       return Promise.reject(startError(error, this.options.claudePath));
     }
-    writePrompt(child.stdin, request.prompt);
-    return Promise.resolve(supervise(child, this.options));
+    return Promise.resolve(supervise(child, this.options, tempDir));
   }
 }

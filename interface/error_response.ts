@@ -3,10 +3,13 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   CapacityError,
+  CliTimeoutError,
   CliUnavailableError,
+  ConflictError,
   DomainError,
   ForbiddenError,
   InvalidFieldError,
+  NotFoundError,
   ProcessNotFoundError,
   SessionBusyError,
 } from "../domain/errors.ts";
@@ -49,6 +52,9 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCod
   [SessionBusyError, 409],
   [CapacityError, 429],
   [CliUnavailableError, 503],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [CliTimeoutError, 504],
 ];
 
 /** Codes for the statuses Hono and its validators raise as `HTTPException`s. */

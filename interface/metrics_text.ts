@@ -44,6 +44,12 @@ export function renderMetrics(metrics: Metrics, slots: SlotGauges): string {
     "Stream clients cut off for taking nothing for SEND_TIMEOUT_S while events waited.",
     [["", metrics.sendTimeouts]],
   );
+  metric(
+    "claudecode2api_permission_requests_total",
+    "counter",
+    "Permission requests asked of clients, by outcome.",
+    Object.entries(metrics.permissions).map(([outcome, count]) => [`{outcome="${outcome}"}`, count]),
+  );
   const { runTime } = metrics;
   lines.push(
     "# HELP claudecode2api_chat_duration_seconds Wall time of finished chats.",

@@ -13,7 +13,7 @@ function ending(overrides: Partial<ChatEnding> = {}): ChatEnding {
     launchFailure: null,
     sessionId: "s-1",
     durationMs: 1234,
-    limits: { maxRunMs: 600_000, idleMs: 30_000 },
+    limits: { maxRunMs: 600_000, idleMs: 30_000, inactiveMs: 600_000 },
     ...overrides,
   };
 }

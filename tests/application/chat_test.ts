@@ -13,7 +13,7 @@ function setup(limits: Partial<ChatLimits> = {}) {
   const clock = new FakeClock();
   const deps = fakeStartChatDeps({
     clock,
-    limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0, ...limits },
+    limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0, inactiveMs: 0, ...limits },
   });
   return { ...deps, clock, startChat: createStartChat(deps) };
 }

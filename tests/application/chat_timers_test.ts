@@ -7,7 +7,7 @@ function setup(limits: Partial<TimeLimits>) {
   const clock = new FakeClock();
   const reached: LimitReason[] = [];
   const timers = new ChatTimers({
-    limits: { maxRunMs: 0, idleMs: 0, ...limits },
+    limits: { maxRunMs: 0, idleMs: 0, inactiveMs: 0, ...limits },
     clock,
     onLimit: (reason) => reached.push(reason),
   });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { ChatRequest } from "../../domain/chat_request.ts";
 import { BASE_ARGS, buildCliArgs } from "../../infrastructure/cli_args.ts";
 import { FULL_REQUEST, HOSTILE_VALUES, optionsOf } from "./cli_args_requests.ts";
+import { userMessageLine } from "../../application/cli_protocol.ts";
+import { echoedPrompt } from "../support/start_with_prompt.ts";
 
 const FAKE_CLAUDE = new URL("../../testkit/fake_claude.sh", import.meta.url).pathname;
 
@@ -94,7 +96,7 @@ async function echoArgv(args: string[]): Promise<{ argv: string[]; prompt: strin
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode("echo"));
+  await writer.write(new TextEncoder().encode(userMessageLine({ text: "echo" }) + "\n"));
   await writer.close();
   const { code, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
@@ -105,7 +107,7 @@ async function echoArgv(args: string[]): Promise<{ argv: string[]; prompt: strin
   const decode = (line: string) => decoder.decode(Uint8Array.from(atob(line), (char) => char.charCodeAt(0)));
   const argv = lines.slice(2, 2 + echo.argc).map(decode);
   assert.equal(argv.length, echo.argc);
-  return { argv, prompt: decode(lines[2 + echo.argc]) };
+  return { argv, prompt: echoedPrompt(lines[2 + echo.argc]) };
 }
 
 Deno.test("buildCliArgs() output reaches a real process argv exactly, hostile values included", async () => {

@@ -66,6 +66,8 @@ export const EXPECTED_FIELDS = [
   "agent",
   "disable_slash_commands",
   "exclude_dynamic_system_prompt_sections",
+  "permission_prompt",
+  "new_session_id",
 ];
 
 /** A request that sets every field, with the exact options it must produce. */
@@ -102,6 +104,8 @@ export const FULL_REQUEST: ChatRequest = {
   agent: "reviewer",
   disable_slash_commands: true,
   exclude_dynamic_system_prompt_sections: true,
+  permission_prompt: "client",
+  new_session_id: "7a1e0c2d-3333-4444-8555-966677778888",
 };
 
 export const FULL_OPTIONS = [
@@ -141,4 +145,6 @@ export const FULL_OPTIONS = [
   "--agent=reviewer",
   "--disable-slash-commands",
   "--exclude-dynamic-system-prompt-sections",
+  "--permission-prompt-tool=stdio",
+  "--session-id=7a1e0c2d-3333-4444-8555-966677778888",
 ];

@@ -3,8 +3,13 @@ import type { ChatRequest } from "../../domain/chat_request.ts";
 import { BASE_ARGS, buildCliArgs, FLAG_MAP } from "../../infrastructure/cli_args.ts";
 import { EXPECTED_FIELDS, FULL_OPTIONS, FULL_REQUEST, optionsOf } from "./cli_args_requests.ts";
 
-Deno.test("BASE_ARGS is print mode with streamed JSON and verbose output", () => {
-  assert.deepEqual([...BASE_ARGS], ["-p", "--output-format=stream-json", "--verbose"]);
+Deno.test("BASE_ARGS is print mode with streamed JSON in and out and verbose output", () => {
+  assert.deepEqual([...BASE_ARGS], [
+    "-p",
+    "--input-format=stream-json",
+    "--output-format=stream-json",
+    "--verbose",
+  ]);
 });
 
 Deno.test("FLAG_MAP maps exactly the ChatRequest fields other than prompt and cwd", () => {
@@ -53,6 +58,8 @@ Deno.test("buildCliArgs() sets one field at a time to exactly its own options", 
     agent: ["--agent=reviewer"],
     disable_slash_commands: ["--disable-slash-commands"],
     exclude_dynamic_system_prompt_sections: ["--exclude-dynamic-system-prompt-sections"],
+    permission_prompt: ["--permission-prompt-tool=stdio"],
+    new_session_id: ["--session-id=7a1e0c2d-3333-4444-8555-966677778888"],
   };
   assert.deepEqual(Object.keys(expected).sort(), [...EXPECTED_FIELDS].sort());
   for (const field of EXPECTED_FIELDS) {

@@ -17,7 +17,9 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
     chat: {
       defaults: { permissionMode: "acceptEdits", model: null },
       policy: { allowedRoots: null, allowedPermissionModes: null, deniedFields: null },
-      limits: { maxLineBytes: 128 * MiB, maxRunMs: 3_600_000, idleMs: 900_000 },
+      limits: { maxLineBytes: 128 * MiB, maxRunMs: 3_600_000, idleMs: 900_000, inactiveMs: 600_000 },
+      interaction: { permissionTimeoutMs: 300_000, controlTimeoutMs: 15_000, graceMs: 5000 },
+      maxImageBytes: 5 * MiB,
     },
     slots: { maxConcurrent: 16, queueMax: 64, queueTimeoutMs: 300_000 },
     http: {
@@ -58,6 +60,9 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     QUEUE_TIMEOUT_S: "30",
     MAX_RUN_S: "0",
     IDLE_TIMEOUT_S: "120",
+    INTERACTIVE_IDLE_S: "90",
+    PERMISSION_TIMEOUT_S: "20",
+    MAX_IMAGE_BYTES: "100000",
     KEEPALIVE_S: "0",
     SEND_TIMEOUT_S: "45",
     ALLOWED_CWD_ROOTS: "/work,/srv/repos",
@@ -87,7 +92,9 @@ Deno.test("loadConfig() parses every variable from its text", () => {
         allowedPermissionModes: ["plan", "default"],
         deniedFields: ["mcp_config", "settings"],
       },
-      limits: { maxLineBytes: 65536, maxRunMs: 0, idleMs: 120_000 },
+      limits: { maxLineBytes: 65536, maxRunMs: 0, idleMs: 120_000, inactiveMs: 90_000 },
+      interaction: { permissionTimeoutMs: 20_000, controlTimeoutMs: 15_000, graceMs: 2500 },
+      maxImageBytes: 100_000,
     },
     slots: { maxConcurrent: 3, queueMax: 0, queueTimeoutMs: 30_000 },
     http: {

@@ -5,6 +5,7 @@ import type { CliRun } from "../../domain/cli_runner.ts";
 import { CliUnavailableError, InvalidFieldError } from "../../domain/errors.ts";
 import { DenoCommandCliRunner, STDERR_TAIL_BYTES } from "../../infrastructure/deno_command_cli_runner.ts";
 import { FAKE_CLI, groupMembers, waitGroupGone } from "../../testkit/processes.ts";
+import { echoedPrompt, startWithPrompt } from "../support/start_with_prompt.ts";
 
 const decoder = new TextDecoder();
 
@@ -64,7 +65,7 @@ async function readText(run: CliRun): Promise<string[]> {
 }
 
 test("DenoCommandCliRunner streams every stdout line of the CLI and reports exit 0", async () => {
-  const run = await runner().start(request("lines 500 30"));
+  const run = await startWithPrompt(runner(), request("lines 500 30"));
   const lines = await readText(run);
   const exit = await run.exit;
   assert.equal(exit.code, 0);
@@ -78,7 +79,7 @@ test("DenoCommandCliRunner streams every stdout line of the CLI and reports exit
 test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an argument", async () => {
   const cwd = await Deno.makeTempDir();
   try {
-    const run = await runner().start(request("echo --help", { cwd, model: "--help" }));
+    const run = await startWithPrompt(runner(), request("echo --help", { cwd, model: "--help" }));
     const lines = await readText(run);
     await run.exit;
     assert.equal(JSON.parse(lines[0]).cwd, await Deno.realPath(cwd));
@@ -86,15 +87,21 @@ test("DenoCommandCliRunner runs in cwd with the prompt on stdin, never as an arg
     const argv = lines.slice(2, 2 + argc).map((line) =>
       decoder.decode(Uint8Array.from(atob(line), (c) => c.charCodeAt(0)))
     );
-    assert.deepEqual(argv, ["-p", "--output-format=stream-json", "--verbose", "--model=--help"]);
-    assert.equal(atob(lines[2 + argc]), "echo --help");
+    assert.deepEqual(argv, [
+      "-p",
+      "--input-format=stream-json",
+      "--output-format=stream-json",
+      "--verbose",
+      "--model=--help",
+    ]);
+    assert.equal(echoedPrompt(lines[2 + argc]), "echo --help");
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
 });
 
 test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0", async () => {
-  const run = await runner().start(request("slow 100 0.1"));
+  const run = await startWithPrompt(runner(), request("slow 100 0.1"));
   await run.readStdout();
   await new Promise((resolve) => setTimeout(resolve, 300));
   run.stop();
@@ -111,7 +118,7 @@ test("stop() sends SIGINT first: the CLI prints its interrupted turn and exits 0
 });
 
 test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and SIGTERM", async () => {
-  const run = await runner({ graceMs: 200, killAfterMs: 200 }).start(request("ignore-signals"));
+  const run = await startWithPrompt(runner({ graceMs: 200, killAfterMs: 200 }), request("ignore-signals"));
   await run.readStdout();
   run.stop();
   const exit = await run.exit;
@@ -122,7 +129,7 @@ test("stop() escalates to SIGTERM and SIGKILL for a CLI that ignores SIGINT and 
 });
 
 test("kill() ends the CLI and its process group at once", async () => {
-  const run = await runner().start(request("ignore-signals"));
+  const run = await startWithPrompt(runner(), request("ignore-signals"));
   await run.readStdout();
   run.kill();
   assert.equal((await run.exit).signal, "SIGKILL");
@@ -131,7 +138,7 @@ test("kill() ends the CLI and its process group at once", async () => {
 });
 
 test("a CLI that exits 1 reports its code and the tail of its stderr", async () => {
-  const run = await runner().start(request("exit1"));
+  const run = await startWithPrompt(runner(), request("exit1"));
   await readText(run);
   const exit = await run.exit;
   assert.equal(exit.code, 1);
@@ -139,7 +146,7 @@ test("a CLI that exits 1 reports its code and the tail of its stderr", async () 
 });
 
 test("a 5 MB line arrives whole", async () => {
-  const run = await runner().start(request("bigline 5000000"));
+  const run = await startWithPrompt(runner(), request("bigline 5000000"));
   const lines = await readLines(run);
   await run.exit;
   const big = lines[1];
@@ -148,14 +155,14 @@ test("a 5 MB line arrives whole", async () => {
 });
 
 test("UTF-8 characters split across writes arrive byte for byte", async () => {
-  const run = await runner().start(request("utf8split"));
+  const run = await startWithPrompt(runner(), request("utf8split"));
   const lines = await readLines(run);
   await run.exit;
   assert.deepEqual(lines[1], new TextEncoder().encode('{"text":"café €"}'));
 });
 
 test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", async () => {
-  const run = await runner().start(request("stderr-flood 50"));
+  const run = await startWithPrompt(runner(), request("stderr-flood 50"));
   const lines = await readText(run);
   const exit = await run.exit;
   assert.equal(exit.code, 0);
@@ -165,7 +172,7 @@ test("50 MB of stderr does not stall the CLI; the last 64 KiB are kept", async (
 });
 
 test("a grandchild that keeps stdout open is killed with the group when the CLI exits", async () => {
-  const run = await runner().start(request("grandchild"));
+  const run = await startWithPrompt(runner(), request("grandchild"));
   const lines = await readText(run); // ends only once every writer of the pipe is gone
   await run.exit;
   const grandchild = lines.map((line) => JSON.parse(line)).find((line) => line.type === "grandchild");
@@ -194,11 +201,11 @@ test("a missing or non-executable CLI is a CliUnavailableError naming the path",
 
 test("a 300 KB prompt reaches the CLI whole on stdin", async () => {
   const prompt = "echo " + "z".repeat(300_000);
-  const run = await runner().start(request(prompt));
+  const run = await startWithPrompt(runner(), request(prompt));
   const lines = await readText(run);
   await run.exit;
   const argc = JSON.parse(lines[1]).argc;
-  assert.equal(atob(lines[2 + argc]), prompt);
+  assert.equal(echoedPrompt(lines[2 + argc]), prompt);
 });
 
 test("options too large together for one command line are an InvalidFieldError, not a 503", async () => {
@@ -208,7 +215,7 @@ test("options too large together for one command line are an InvalidFieldError, 
 });
 
 test("readStdout() reuses its buffer: a chunk is valid until the next read", async () => {
-  const run = await runner().start(request("slow 3 0.05"));
+  const run = await startWithPrompt(runner(), request("slow 3 0.05"));
   const first = (await run.readStdout())!;
   assert.ok(first.length > 0);
   const second = await run.readStdout();

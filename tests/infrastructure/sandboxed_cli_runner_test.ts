@@ -6,6 +6,7 @@ import type { CliRun } from "../../domain/cli_runner.ts";
 import { DenoCommandCliRunner } from "../../infrastructure/deno_command_cli_runner.ts";
 import { FAKE_CLI, processesWithHome } from "../../testkit/processes.ts";
 import { waitFor } from "../../testkit/wait_for.ts";
+import { startWithPrompt } from "../support/start_with_prompt.ts";
 
 const BWRAP = "/usr/bin/bwrap";
 
@@ -59,7 +60,7 @@ async function firstChunk(run: CliRun): Promise<string> {
 
 /** Starts a chat, stops it once the CLI has printed its first line, and reads it to its end. */
 async function startAndStop(runner: DenoCommandCliRunner, request: ChatRequest) {
-  const run = await runner.start(request);
+  const run = await startWithPrompt(runner, request);
   await firstChunk(run);
   run.stop();
   return { rest: await output(run), exit: await run.exit };
@@ -79,7 +80,7 @@ function hasBwrap(): boolean {
 sandboxTest(
   "DenoCommandCliRunner in a sandbox runs the CLI in the checked cwd, in a PID namespace of its own",
   async (runner, { cwd }) => {
-    const run = await runner.start({ prompt: "hang", cwd });
+    const run = await startWithPrompt(runner, { prompt: "hang", cwd });
     const init = JSON.parse(await firstChunk(run));
     assert.equal(init.cwd, cwd);
     // The sandbox's PID 1 is bwrap's; the CLI is the first process it started.

@@ -19,7 +19,7 @@ import {
 import { snapshot } from "./snapshot.ts";
 import { one, parseUnit, type UnitFile, values } from "./unit_file.ts";
 
-const START_FLAGS = ["--allow-net", "--allow-env", "--allow-read", "--allow-run"];
+const START_FLAGS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-run"];
 
 /** Exactly the unit and its enable symlink are in the tree, nothing else, and HOME is untouched. */
 async function assertOnlyUnitWritten(sb: Sandbox): Promise<void> {

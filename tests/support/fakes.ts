@@ -15,10 +15,23 @@ export class FakeRun implements CliRun {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #resolveExit!: (exit: CliExit) => void;
   #closed = false;
-  /** What the run does when stopped; by default it prints an interrupted turn and exits 0. */
-  onStop: (run: FakeRun) => void = (run) => {
+  /** Lines written to stdin, in order. */
+  sent: string[] = [];
+  /** True once stdin was closed. */
+  inputEnded = false;
+  /** What the run does when stopped (signalled); by default it exits 0, as the CLI does on SIGINT. */
+  onStop: (run: FakeRun) => void = (run) => run.end({ code: 0 });
+  /**
+   * What the run does with a stdin line; by default it answers a control interrupt as the CLI does: the
+   * response, then the turn's interrupted result.
+   */
+  onSend: (run: FakeRun, line: Record<string, unknown>) => void = (run, line) => {
+    const request = line.request as Record<string, unknown> | undefined;
+    if (line.type !== "control_request" || request?.subtype !== "interrupt") return;
+    run.write(
+      `{"type":"control_response","response":{"subtype":"success","request_id":"${line.request_id}","response":{"still_queued":[]}}}\n`,
+    );
     run.write('{"type":"result","subtype":"error_during_execution"}\n');
-    run.end({ code: 0 });
   };
 
   constructor(readonly request: ChatRequest, pid: number) {
@@ -53,6 +66,21 @@ export class FakeRun implements CliRun {
       signal: exit.signal ?? null,
       stderrTail: exit.stderrTail ?? "",
     });
+  }
+
+  send(line: string): void {
+    if (this.inputEnded || this.#closed) return;
+    this.sent.push(line);
+    this.onSend(this, JSON.parse(line));
+  }
+
+  endInput(): void {
+    this.inputEnded = true;
+  }
+
+  /** The stdin lines parsed, in order. */
+  get sentLines(): Record<string, unknown>[] {
+    return this.sent.map((line) => JSON.parse(line));
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseSse, readSse } from "../../../testkit/sse_client.ts";
 import { FakeClock } from "../../support/fake_clock.ts";
+import type { FakeRun } from "../../support/fakes.ts";
 import { AUTH, buildTestApp, chatRequest, type ErrorJson } from "../../support/test_app.ts";
 
 const CHAT = { prompt: "x", cwd: "/tmp" };
@@ -107,21 +108,29 @@ Deno.test("a finished chat stays attachable for RETAIN_FINISHED_S, then is a 404
   assert.match((await gone.json() as ErrorJson).error.message, /RETAIN_FINISHED_S \(300 s\)/);
 });
 
+/** How often the gateway asked the CLI to interrupt its turn (its first step in stopping a chat). */
+function interruptsSent(run: FakeRun): number {
+  return run.sentLines.filter((line) =>
+    line.type === "control_request" && (line.request as { subtype?: string }).subtype === "interrupt"
+  ).length;
+}
+
 Deno.test("a chat whose client left is stopped after its detach_grace_s, and runs on if a client comes back", async () => {
   const clock = new FakeClock();
   const test = buildTestApp({ startChat: { clock } });
   const left = await chatWithLines(test, 1, { ...CHAT, detach_grace_s: 10 });
   await left.response.body!.cancel();
   clock.advance(9_999);
-  assert.equal(left.run.stops, 0);
+  assert.equal(interruptsSent(left.run), 0);
   clock.advance(1);
-  assert.equal(left.run.stops, 1);
+  assert.equal(interruptsSent(left.run), 1);
   const back = await chatWithLines(test, 1, { ...CHAT, detach_grace_s: 10 });
   await back.response.body!.cancel();
   const watcher = await test.app.request(`/chat/${back.id}/events`, {
     headers: { "Last-Event-ID": "1", ...AUTH },
   });
   clock.advance(60_000);
+  assert.equal(interruptsSent(back.run), 0);
   assert.equal(back.run.stops, 0);
   back.run.end();
   const events = await readSse(watcher);

@@ -1,0 +1,270 @@
+import type { ChatEvent } from "../domain/chat_event.ts";
+import type { CliRun } from "../domain/cli_runner.ts";
+import type { Clock, Timer } from "../domain/clock.ts";
+import { CliTimeoutError, ConflictError } from "../domain/errors.ts";
+import { controlRequestLine, controlResponseLine, type UserMessage, userMessageLine } from "./cli_protocol.ts";
+import type { PermissionPrompts } from "./permission_prompts.ts";
+import type { RecognizedLine } from "./recognize_line.ts";
+
+/** Options of {@link Conversation}. */
+export interface ConversationOptions {
+  /** Keeps the CLI's input open after the first turn, for follow-ups. */
+  interactive: boolean;
+  /** The permission prompts of a chat that asks its client; null: the CLI asks nobody. */
+  prompts: PermissionPrompts | null;
+  clock: Clock;
+  /** How long a stop waits for the CLI to end its turn before the signals take over. */
+  graceMs: number;
+  /** How long a control request waits for the CLI's answer. */
+  controlTimeoutMs: number;
+  newId: () => string;
+  /** Called when the chat starts or stops having a turn to wait for (an interactive chat between turns). */
+  onActivityChange: () => void;
+}
+
+/** A control request of ours, waiting for the CLI's answer. */
+interface WaitingControl {
+  resolve: (response: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+  timer: Timer;
+}
+
+const TERMINAL_STATES = new Set(["completed", "cancelled", "failed"]);
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? value as Record<string, unknown>
+    : {};
+}
+
+/**
+ * The gateway's side of the CLI's stream-json input: writes the prompt (and an interactive chat's
+ * follow-ups) as user messages, talks the control protocol (interrupts, settings, permission answers), takes
+ * the protocol lines out of what the client sees, and ends the chat gently: a control interrupt, then, once
+ * the turn has ended, the signals (SIGINT first, which ends an idle CLI with exit 0 and its session saved).
+ * Unlike a SIGINT, the control interrupt waits until the CLI is ready, so even a chat stopped in its first
+ * second leaves a session that can be resumed.
+ *
+ * A chat that is not interactive closes the CLI's input after its first `result` line, so the CLI exits as
+ * it does with the prompt on stdin.
+ */
+export class Conversation {
+  #run: CliRun;
+  #options: ConversationOptions;
+  #inputOpen = true;
+  #ending = false;
+  #exited = false;
+  #sawResult = false;
+  #fallback: Timer | null = null;
+  /** Messages of an interactive chat the CLI has not finished: id → started. */
+  #outstanding = new Map<string, boolean>();
+  #controls = new Map<string, WaitingControl>();
+  #events: ChatEvent[] = [];
+  #news = Promise.withResolvers<void>();
+
+  /** @param run the started CLI; @param options the chat's mode, prompts and timing */
+  constructor(run: CliRun, options: ConversationOptions) {
+    this.#run = run;
+    this.#options = options;
+  }
+
+  /** True when the chat takes follow-ups. */
+  get interactive(): boolean {
+    return this.#options.interactive;
+  }
+
+  /** True while the CLI works on a message (or, not interactive, until its answer). */
+  get turnRunning(): boolean {
+    return this.#options.interactive ? this.#outstanding.size > 0 : !this.#sawResult;
+  }
+
+  /** True when events other than stdout lines may come (permission requests and their ends). */
+  get emitsEvents(): boolean {
+    return this.#options.prompts !== null;
+  }
+
+  /** Settles when {@link takeEvents} has something. */
+  get news(): Promise<void> {
+    return this.#news.promise;
+  }
+
+  /** The permission prompts of a chat that asks its client, else null. */
+  get prompts(): PermissionPrompts | null {
+    return this.#options.prompts;
+  }
+
+  /** Writes the first user message: the prompt and its images. */
+  begin(message: Omit<UserMessage, "uuid" | "priority">): void {
+    const uuid = this.#options.interactive ? this.#options.newId() : undefined;
+    if (uuid) this.#outstanding.set(uuid, false);
+    this.#run.send(userMessageLine({ ...message, uuid }));
+  }
+
+  /** Hands an event to the stream (permission requests and their ends). */
+  emit(event: ChatEvent): void {
+    this.#events.push(event);
+    this.#news.resolve();
+  }
+
+  /** The events emitted since the last call, in order. */
+  takeEvents(): ChatEvent[] {
+    if (this.#events.length === 0) return [];
+    const events = this.#events;
+    this.#events = [];
+    this.#news = Promise.withResolvers<void>();
+    return events;
+  }
+
+  /**
+   * Takes one recognised stdout line in.
+   * @returns false for a line of the control protocol, which the client does not see
+   */
+  observe(recognized: RecognizedLine): boolean {
+    const { kind, fields } = recognized;
+    if (kind === "control") {
+      this.#control(fields);
+      return false;
+    }
+    if (kind === "result") this.#turnEnded();
+    else if (kind === "lifecycle") this.#lifecycle(fields);
+    return true;
+  }
+
+  /**
+   * Sends a follow-up message.
+   * @returns the message's id (its `command_lifecycle` lines carry it)
+   * @throws {ConflictError} the chat is not interactive, or is ending
+   */
+  send(message: UserMessage): string {
+    this.#assertOpen(true);
+    const uuid = this.#options.newId();
+    this.#outstanding.set(uuid, false);
+    this.#run.send(userMessageLine({ ...message, uuid }));
+    this.#options.onActivityChange();
+    return uuid;
+  }
+
+  /**
+   * Sends a control request and waits for the CLI's answer.
+   * @throws {ConflictError} the chat is ending, or the CLI refused (`cli_refused`, with its message)
+   * @throws {CliTimeoutError} no answer in time
+   */
+  control(request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.#assertOpen(false);
+    const requestId = `gw-${this.#options.newId()}`;
+    const { promise, resolve, reject } = Promise.withResolvers<Record<string, unknown>>();
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#controls.delete(requestId);
+      reject(new CliTimeoutError(`the CLI did not answer "${request.subtype}" within ${this.#options.controlTimeoutMs / 1000} s`));
+    }, this.#options.controlTimeoutMs);
+    this.#controls.set(requestId, { resolve, reject, timer });
+    this.#run.send(controlRequestLine(requestId, request));
+    return promise;
+  }
+
+  /**
+   * Interrupts the running turn; an interactive chat stays open.
+   * @param cancelQueued also drop the messages waiting for their turn
+   */
+  async interrupt(cancelQueued: boolean): Promise<{ still_queued: string[]; cancelled: string[] }> {
+    const response = await this.control({ subtype: "interrupt", ...(cancelQueued ? { cancel_queued: true } : {}) });
+    const ids = (value: unknown) => Array.isArray(value) ? value.filter((id) => typeof id === "string") : [];
+    const cancelled = ids(response.cancelled);
+    for (const id of cancelled) this.#outstanding.delete(id);
+    this.#options.onActivityChange();
+    return { still_queued: ids(response.still_queued), cancelled };
+  }
+
+  /**
+   * Ends the chat gently: interrupts a running turn (queued messages dropped) and signals the CLI once it
+   * has ended; the signals come anyway after the grace period. Idempotent.
+   */
+  end(): void {
+    if (this.#ending || this.#exited) return;
+    this.#ending = true;
+    if (!this.#inputOpen || !this.turnRunning) {
+      this.#run.stop();
+      return;
+    }
+    this.#run.send(controlRequestLine(`gw-end-${this.#options.newId()}`, { subtype: "interrupt", cancel_queued: true }));
+    this.#fallback = this.#options.clock.setTimeout(() => this.#run.stop(), this.#options.graceMs);
+  }
+
+  /** The CLI has exited: nothing waits for it any more. */
+  exited(): void {
+    this.#exited = true;
+    this.#inputOpen = false;
+    this.#fallback?.cancel();
+    this.#options.prompts?.endAll();
+    for (const [requestId, waiting] of this.#controls) {
+      waiting.timer.cancel();
+      waiting.reject(new ConflictError("chat_ended", `the chat ended before the CLI answered (${requestId})`));
+    }
+    this.#controls.clear();
+    this.#outstanding.clear();
+  }
+
+  #assertOpen(forMessage: boolean): void {
+    if (forMessage && !this.#options.interactive) {
+      throw new ConflictError(
+        "chat_not_interactive",
+        'the chat was not started with "interactive": true, so it takes no further messages',
+      );
+    }
+    if (this.#ending || this.#exited || !this.#inputOpen) {
+      throw new ConflictError("chat_ended", "the chat has ended or is ending");
+    }
+  }
+
+  #turnEnded(): void {
+    this.#sawResult = true;
+    // The messages the CLI took for this turn are done; those still queued wait for theirs.
+    for (const [id, started] of this.#outstanding) if (started) this.#outstanding.delete(id);
+    if (this.#ending) {
+      this.#fallback?.cancel();
+      this.#run.stop();
+    } else if (!this.#options.interactive && this.#inputOpen) {
+      this.#inputOpen = false;
+      this.#run.endInput();
+    }
+    this.#options.onActivityChange();
+  }
+
+  #lifecycle(fields: Record<string, unknown>): void {
+    const id = fields.command_uuid;
+    if (typeof id !== "string" || !this.#outstanding.has(id)) return;
+    if (fields.state === "started") this.#outstanding.set(id, true);
+    else if (typeof fields.state === "string" && TERMINAL_STATES.has(fields.state)) {
+      this.#outstanding.delete(id);
+      this.#options.onActivityChange();
+    }
+  }
+
+  /** A control line from the CLI: an answer to us, a request of its own, or a request it withdraws. */
+  #control(fields: Record<string, unknown>): void {
+    if (fields.type === "control_response") {
+      const response = record(fields.response);
+      const requestId = response.request_id;
+      const waiting = typeof requestId === "string" ? this.#controls.get(requestId) : undefined;
+      if (!waiting) return;
+      this.#controls.delete(requestId as string);
+      waiting.timer.cancel();
+      if (response.subtype === "success") waiting.resolve(record(response.response));
+      else waiting.reject(new ConflictError("cli_refused", `the CLI refused: ${String(response.error ?? "no reason given")}`));
+      return;
+    }
+    const requestId = fields.request_id;
+    if (typeof requestId !== "string") return;
+    if (fields.type === "control_cancel_request") {
+      this.#options.prompts?.withdrawn(requestId);
+      return;
+    }
+    const request = record(fields.request);
+    if (request.subtype === "can_use_tool" && this.#options.prompts) {
+      this.#options.prompts.ask(requestId, request);
+      return;
+    }
+    // Nothing else is asked of the gateway; an answer keeps the CLI from waiting for one forever.
+    this.#run.send(controlResponseLine(requestId, { error: `the gateway does not handle "${String(request.subtype)}"` }));
+  }
+}
