@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
+import { createChatControls } from "./application/chat_controls.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
 import { createListProcesses } from "./application/list_processes.ts";
@@ -152,6 +153,7 @@ function buildApp(
     watched,
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
+    controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
     listProcesses: createListProcesses({ processes, watched }),
     health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
     metrics,

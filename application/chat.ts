@@ -102,6 +102,16 @@ export class Chat implements ManagedProcess, ChatEventSource {
     return this.#ctx.request.interactive === true;
   }
 
+  /** True while the CLI works on a message. */
+  get turnRunning(): boolean {
+    return this.#conversation !== null && !this.#isFinished && this.#conversation.turnRunning;
+  }
+
+  /** Permission requests waiting for the client's answer. */
+  get pendingPermissions(): number {
+    return this.#conversation?.prompts?.size ?? 0;
+  }
+
   /** The chat's side of its CLI's input once the CLI runs, else null. */
   get conversation(): Conversation | null {
     return this.#conversation;

@@ -2,7 +2,12 @@ import type { ChatEvent } from "../domain/chat_event.ts";
 import type { CliRun } from "../domain/cli_runner.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import { CliTimeoutError, ConflictError } from "../domain/errors.ts";
-import { controlRequestLine, controlResponseLine, type UserMessage, userMessageLine } from "./cli_protocol.ts";
+import {
+  controlRequestLine,
+  controlResponseLine,
+  type UserMessage,
+  userMessageLine,
+} from "./cli_protocol.ts";
 import type { PermissionPrompts } from "./permission_prompts.ts";
 import type { RecognizedLine } from "./recognize_line.ts";
 
@@ -155,7 +160,11 @@ export class Conversation {
     const { promise, resolve, reject } = Promise.withResolvers<Record<string, unknown>>();
     const timer = this.#options.clock.setTimeout(() => {
       this.#controls.delete(requestId);
-      reject(new CliTimeoutError(`the CLI did not answer "${request.subtype}" within ${this.#options.controlTimeoutMs / 1000} s`));
+      reject(
+        new CliTimeoutError(
+          `the CLI did not answer "${request.subtype}" within ${this.#options.controlTimeoutMs / 1000} s`,
+        ),
+      );
     }, this.#options.controlTimeoutMs);
     this.#controls.set(requestId, { resolve, reject, timer });
     this.#run.send(controlRequestLine(requestId, request));
@@ -167,7 +176,10 @@ export class Conversation {
    * @param cancelQueued also drop the messages waiting for their turn
    */
   async interrupt(cancelQueued: boolean): Promise<{ still_queued: string[]; cancelled: string[] }> {
-    const response = await this.control({ subtype: "interrupt", ...(cancelQueued ? { cancel_queued: true } : {}) });
+    const response = await this.control({
+      subtype: "interrupt",
+      ...(cancelQueued ? { cancel_queued: true } : {}),
+    });
     const ids = (value: unknown) => Array.isArray(value) ? value.filter((id) => typeof id === "string") : [];
     const cancelled = ids(response.cancelled);
     for (const id of cancelled) this.#outstanding.delete(id);
@@ -186,7 +198,9 @@ export class Conversation {
       this.#run.stop();
       return;
     }
-    this.#run.send(controlRequestLine(`gw-end-${this.#options.newId()}`, { subtype: "interrupt", cancel_queued: true }));
+    this.#run.send(
+      controlRequestLine(`gw-end-${this.#options.newId()}`, { subtype: "interrupt", cancel_queued: true }),
+    );
     this.#fallback = this.#options.clock.setTimeout(() => this.#run.stop(), this.#options.graceMs);
   }
 
@@ -198,7 +212,9 @@ export class Conversation {
     this.#options.prompts?.endAll();
     for (const [requestId, waiting] of this.#controls) {
       waiting.timer.cancel();
-      waiting.reject(new ConflictError("chat_ended", `the chat ended before the CLI answered (${requestId})`));
+      waiting.reject(
+        new ConflictError("chat_ended", `the chat ended before the CLI answered (${requestId})`),
+      );
     }
     this.#controls.clear();
     this.#outstanding.clear();
@@ -250,7 +266,9 @@ export class Conversation {
       this.#controls.delete(requestId as string);
       waiting.timer.cancel();
       if (response.subtype === "success") waiting.resolve(record(response.response));
-      else waiting.reject(new ConflictError("cli_refused", `the CLI refused: ${String(response.error ?? "no reason given")}`));
+      else {waiting.reject(
+          new ConflictError("cli_refused", `the CLI refused: ${String(response.error ?? "no reason given")}`),
+        );}
       return;
     }
     const requestId = fields.request_id;
@@ -265,6 +283,8 @@ export class Conversation {
       return;
     }
     // Nothing else is asked of the gateway; an answer keeps the CLI from waiting for one forever.
-    this.#run.send(controlResponseLine(requestId, { error: `the gateway does not handle "${String(request.subtype)}"` }));
+    this.#run.send(
+      controlResponseLine(requestId, { error: `the gateway does not handle "${String(request.subtype)}"` }),
+    );
   }
 }

@@ -14,6 +14,12 @@ export interface ProcessView {
   watchers: number;
   /** The id of the chat's newest event (0 before the first). */
   last_event_id: number;
+  /** True for a chat that takes follow-up messages. */
+  interactive: boolean;
+  /** True while the CLI works on a message. */
+  turn_running: boolean;
+  /** Permission requests waiting for an answer (`GET /chat/{process_id}/permissions` lists them). */
+  pending_permissions: number;
 }
 
 /** What `GET /processes` answers. */
@@ -41,6 +47,9 @@ export function createListProcesses(
         status: process.status,
         watchers: feed?.watchers ?? 0,
         last_event_id: feed?.log.lastId ?? 0,
+        interactive: process.interactive,
+        turn_running: process.turnRunning,
+        pending_permissions: process.pendingPermissions,
       };
     });
     return { processes, count: processes.length };

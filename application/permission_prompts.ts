@@ -119,7 +119,10 @@ export class PermissionPrompts {
     const pending = this.#pending.get(requestId);
     if (!pending) {
       if (this.#answered.has(requestId)) {
-        throw new ConflictError("permission_resolved", `permission request "${requestId}" is already resolved`);
+        throw new ConflictError(
+          "permission_resolved",
+          `permission request "${requestId}" is already resolved`,
+        );
       }
       throw new NotFoundError("permission_not_found", `no permission request "${requestId}" in this chat`);
     }
@@ -156,7 +159,9 @@ export class PermissionPrompts {
     this.#pending.delete(requestId);
     this.#answered.add(requestId);
     if (this.#answered.size > ANSWERED_KEPT) this.#answered.delete(this.#answered.values().next().value!);
-    if (answer !== null) this.#options.send(controlResponseLine(requestId, { success: this.#result(pending.data, answer) }));
+    if (answer !== null) {
+      this.#options.send(controlResponseLine(requestId, { success: this.#result(pending.data, answer) }));
+    }
     const outcome: PermissionOutcome = answer === null
       ? "cancelled"
       : by === "timeout"
@@ -166,7 +171,10 @@ export class PermissionPrompts {
       : "denied";
     const message = answer?.behavior === "deny" ? answer.message ?? null : null;
     this.#options.count(outcome);
-    this.#options.emit({ type: "permission_resolved", data: { request_id: requestId, outcome, by, message } });
+    this.#options.emit({
+      type: "permission_resolved",
+      data: { request_id: requestId, outcome, by, message },
+    });
     this.#options.onChange();
   }
 
@@ -200,6 +208,11 @@ export class PermissionPrompts {
       return suggestion.type === "addRules" || suggestion.type === "replaceRules";
     }).map((suggestion) => ({ ...suggestion, destination: "session" }));
     if (rules.length > 0) return rules;
-    return [{ type: "addRules", rules: [{ toolName: data.tool_name }], behavior: "allow", destination: "session" }];
+    return [{
+      type: "addRules",
+      rules: [{ toolName: data.tool_name }],
+      behavior: "allow",
+      destination: "session",
+    }];
   }
 }

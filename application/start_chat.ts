@@ -8,6 +8,7 @@ import type { SessionTranscripts } from "../domain/session_transcripts.ts";
 import { Chat, type ChatLimits } from "./chat.ts";
 import { type ChatPolicy, createCheckChatRequest } from "./check_chat_request.ts";
 import { type ChatSlots, type QueueTicket, QueueTimeoutError, type SlotLease } from "./chat_slots.ts";
+import { checkImages } from "./check_images.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import type { InteractionSettings } from "./open_conversation.ts";
@@ -32,6 +33,8 @@ export interface StartChatDeps {
   policy: ChatPolicy;
   defaults: ChatDefaults;
   limits: ChatLimits;
+  /** The largest image a prompt may carry, decoded (MAX_IMAGE_BYTES). */
+  maxImageBytes: number;
   /** How chats talk with their CLI; the allowed modes come from the policy. */
   interaction: Omit<InteractionSettings, "allowedModes">;
   newId: () => string;
@@ -156,6 +159,7 @@ export function createStartChat(deps: StartChatDeps): StartChat {
       // An interactive chat's new session is named up front, so its id is known before the CLI speaks.
       ...(input.interactive && !input.session_id && !input.continue ? { new_session_id: deps.newId() } : {}),
     };
+    if (input.images) checkImages(input.images, { maxBytes: deps.maxImageBytes });
     // The policy applies to what the client sent (the defaults are checked at start-up).
     const checked = await checkRequest(input);
     const writing = await writers.lookup(request, checked);

@@ -22,6 +22,12 @@ export interface ManagedProcess {
   readonly startedAt: Date;
   sessionId: string | null;
   status: ProcessStatus;
+  /** True for a chat that takes follow-up messages. */
+  readonly interactive: boolean;
+  /** True while the CLI works on a message (false for a queued chat, or one between turns). */
+  readonly turnRunning: boolean;
+  /** Permission requests waiting for the client's answer. */
+  readonly pendingPermissions: number;
   stopReason: StopReason | null;
   stop(reason: StopReason): void;
   /** Kills the CLI and everything it started at once. */

@@ -5,7 +5,12 @@ import type { ChatRequest, GatewayField } from "../domain/chat_request.ts";
  * is stream-json for every chat, so the gateway can talk to the CLI while it runs (interrupt, permission
  * answers, follow-ups): the prompt is written to stdin as the first user message.
  */
-export const BASE_ARGS = ["-p", "--input-format=stream-json", "--output-format=stream-json", "--verbose"] as const;
+export const BASE_ARGS = [
+  "-p",
+  "--input-format=stream-json",
+  "--output-format=stream-json",
+  "--verbose",
+] as const;
 
 type Flag = (value: never) => string[];
 

@@ -127,7 +127,11 @@ function spawnCli(
     if (problem) throw new Error(problem);
   }
   const { program, args } = sandbox
-    ? sandboxedCommand({ ...sandbox, rwPaths: [...sandbox.rwPaths, tempDir] }, { claudePath, args: cliArgs }, request)
+    ? sandboxedCommand(
+      { ...sandbox, rwPaths: [...sandbox.rwPaths, tempDir] },
+      { claudePath, args: cliArgs },
+      request,
+    )
     : { program: claudePath, args: cliArgs };
   const command: Deno.CommandOptions = {
     cwd: request.cwd,

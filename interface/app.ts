@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { CancelProcess } from "../application/cancel_process.ts";
+import type { ChatControls } from "../application/chat_controls.ts";
 import type { ChatSlots } from "../application/chat_slots.ts";
 import type { Health } from "../application/health.ts";
 import type { ListProcesses } from "../application/list_processes.ts";
@@ -18,6 +19,7 @@ import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
 import { originGuard } from "./origin_guard.ts";
 import { RefusedLoginLog } from "./refused_login_log.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { chatControlRoutes } from "./routes/chat_control.ts";
 import { chatWatchRoutes } from "./routes/chat_watch.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** How long finished chats stay attachable, in seconds (for messages). */
   retainFinishedS: number;
   cancelProcess: CancelProcess;
+  /** Follow-ups, interrupts, permission answers and settings of running chats. */
+  controls: ChatControls;
   listProcesses: ListProcesses;
   health: Health;
   metrics: Metrics;
@@ -83,9 +87,9 @@ function authMiddleware(deps: AppDeps): MiddlewareHandler {
 function corsMiddleware(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
-    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-    exposeHeaders: ["X-Process-ID", "X-Watch-Token", "Retry-After"],
+    exposeHeaders: ["X-Process-ID", "X-Watch-Token", "X-Session-ID", "Retry-After"],
     maxAge: 600,
   });
 }
@@ -134,6 +138,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route("/health", healthRoutes(deps));
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));
+  app.route("/chat", chatControlRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
   app.route("/metrics", metricsRoutes({ ...deps, auth }));
 

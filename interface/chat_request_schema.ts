@@ -3,8 +3,10 @@ import {
   type ChatRequest,
   EFFORT_LEVELS,
   PERMISSION_MODES,
+  PERMISSION_PROMPTS,
   SETTING_SOURCES,
 } from "../domain/chat_request.ts";
+import { ImagesSchema } from "./image_schema.ts";
 
 const noNul = (value: string) => !value.includes("\0");
 const NUL_MESSAGE = "must not contain NUL characters";
@@ -192,6 +194,21 @@ export const ChatRequestSchema = z.strictObject({
       "DETACH_GRACE_S, at most MAX_DETACH_GRACE_S). Within it, `GET /chat/{process_id}/events` reattaches; " +
       "after it the chat is stopped as on a disconnect. Handled by the gateway, not a CLI option.",
     example: 600,
+  }),
+  interactive: z.boolean().optional().openapi({
+    description: "Keep the chat open after its first answer: `POST /chat/{process_id}/messages` sends " +
+      "follow-ups, `/interrupt` stops a turn, `PATCH /chat/{process_id}` changes mode or model; it ends on " +
+      "DELETE, after INTERACTIVE_IDLE_S without activity, or at MAX_RUN_S. Its session id is known at once " +
+      "(`X-Session-ID`). Handled by the gateway (the CLI's stdin stays open).",
+    example: true,
+  }),
+  images: ImagesSchema.optional(),
+  permission_prompt: z.enum(PERMISSION_PROMPTS).optional().openapi({
+    description: "`client`: before a tool runs that its permission mode does not allow, the CLI asks the " +
+      "client: the stream gets `event: permission_request`, answered with " +
+      "`POST /chat/{process_id}/permissions/{request_id}` (denied after PERMISSION_TIMEOUT_S). " +
+      "CLI: `--permission-prompt-tool=stdio`.",
+    example: "client",
   }),
 }).superRefine((request, ctx) => {
   if (request.session_id && request.continue) {

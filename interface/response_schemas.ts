@@ -66,6 +66,12 @@ export const ProcessSchema = wireSchema<ProcessView>()(
     status: z.enum(PROCESS_STATUSES),
     watchers: watchers(),
     last_event_id: lastEventId(),
+    interactive: z.boolean().openapi({ description: "Takes follow-up messages.", example: false }),
+    turn_running: z.boolean().openapi({ description: "The CLI works on a message now.", example: true }),
+    pending_permissions: z.number().int().openapi({
+      description: "Permission requests waiting for an answer (`GET /chat/{process_id}/permissions`).",
+      example: 0,
+    }),
   }).openapi("Process"),
 );
 

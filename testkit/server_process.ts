@@ -9,7 +9,13 @@ const ROOT = new URL("../", import.meta.url).pathname;
 const LISTENING = /claudecode2api listening on (http:\/\/\S+)/;
 
 /** The permissions users give the server (README). */
-export const SERVER_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-run"];
+export const SERVER_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+];
 /** The path of `main.ts`. */
 export const MAIN = `${ROOT}main.ts`;
 

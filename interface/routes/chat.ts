@@ -41,6 +41,12 @@ const startChatRoute = createRoute({
             "and `GET /processes`.",
           example: EXAMPLE_PROCESS_ID,
         }),
+        "X-Session-ID": z.uuid().optional().openapi({
+          description:
+            "The session the chat writes, when it is known before the CLI speaks: an interactive " +
+            "chat's new session, or the `session_id` it resumes.",
+          example: "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11",
+        }),
         "X-Watch-Token": z.string().openapi({
           description: "Lets whoever holds it watch this one chat without the Basic credentials: " +
             "`GET /chat/{process_id}/events?token=…`. It grants nothing else.",
@@ -137,7 +143,11 @@ export function chatRoutes(deps: ChatRoutesDeps): OpenAPIHono {
           logger.warn("client cut off", { ...fields, error: "send_timeout" });
           deps.metrics.sendTimedOut();
         },
-      }, { "X-Process-ID": chat.id, "X-Watch-Token": watchToken });
+      }, {
+        "X-Process-ID": chat.id,
+        "X-Watch-Token": watchToken,
+        ...(chat.sessionId ? { "X-Session-ID": chat.sessionId } : {}),
+      });
     },
   );
 

@@ -6,6 +6,9 @@ import { InMemoryProcessRepository } from "../../infrastructure/in_memory_proces
 
 /** A {@link ManagedProcess} that records how it was asked to stop. */
 class FakeProcess implements ManagedProcess {
+  readonly interactive = false;
+  readonly turnRunning = false;
+  readonly pendingPermissions = 0;
   readonly cwd = "/work";
   readonly model = null;
   readonly startedAt = new Date("2024-01-01T12:00:00Z");

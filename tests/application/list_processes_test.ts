@@ -8,6 +8,9 @@ import { InMemoryProcessRepository } from "../../infrastructure/in_memory_proces
 
 /** A {@link ManagedProcess} with the fields the test gives it. */
 class FakeProcess implements ManagedProcess {
+  readonly interactive = false;
+  readonly turnRunning = false;
+  readonly pendingPermissions = 0;
   stopReason: StopReason | null = null;
   readonly finished = Promise.resolve();
 

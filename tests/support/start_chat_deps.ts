@@ -27,6 +27,7 @@ export function fakeStartChatDeps(
     policy: { allowedRoots: null, allowedPermissionModes: null, deniedFields: null },
     defaults: { permissionMode: "acceptEdits", model: null },
     limits: { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 0, inactiveMs: 0 },
+    maxImageBytes: 1024 * 1024,
     interaction: { permissionTimeoutMs: 300_000, controlTimeoutMs: 10_000, graceMs: 5_000 },
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
     clock,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createCancelProcess } from "../../application/cancel_process.ts";
+import { createChatControls } from "../../application/chat_controls.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
@@ -69,6 +70,7 @@ export function buildTestApp(
     watched,
     retainFinishedS: 300,
     cancelProcess: createCancelProcess({ processes }),
+    controls: createChatControls({ policy: deps.policy, maxImageBytes: deps.maxImageBytes }),
     listProcesses: createListProcesses({ processes, watched }),
     health,
     metrics,
