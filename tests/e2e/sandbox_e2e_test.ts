@@ -12,6 +12,7 @@ import { reply } from "./fake_messages_api.ts";
 import { type Json, newMarker, waitUntil, within } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
 import type { RecordedRequest } from "./recorded_request.ts";
+import { sessionStartHooks, writePluginByChat } from "./request_code.ts";
 import { resolveClaudePath } from "./claude_cli.ts";
 
 /** The directory of the gateway's own code (this checkout). */
@@ -160,14 +161,16 @@ async function requestCodeConfined(
   { gateway }: ScenarioContext,
   label: string,
   fields: (script: string, cwd: string) => Json | Promise<Json>,
+  options: { outside?: string[] } = {},
 ): Promise<void> {
   const cwd = await gateway.newCwd(label);
   const elsewhere = await Deno.makeTempDir({ dir: "/var/tmp", prefix: `cc2api-sandbox-${label}-` });
+  const outside = [elsewhere, ...(options.outside ?? [])];
   const seconds = `3001.${Math.floor(Math.random() * 1e6)}`;
   const script = [
     `ls -A ${GATEWAY_DIR} > ${cwd}/gateway-dir.txt 2>&1`,
     `cat /proc/${gateway.server.child.pid}/environ > ${cwd}/gateway-env.txt 2>&1`,
-    `{ echo out > ${elsewhere}/outside.txt; } 2> ${cwd}/write.txt`,
+    ...outside.map((dir) => `{ echo out > ${dir}/outside.txt; } 2>> ${cwd}/write.txt`),
     `setsid -f sleep ${seconds} >/dev/null 2>&1 < /dev/null`,
     `echo finished > ${cwd}/finished.txt`,
   ].join("; ");
@@ -179,7 +182,9 @@ async function requestCodeConfined(
     assertGatewayHidden(await Deno.readTextFile(`${cwd}/gateway-dir.txt`));
     assert.match(await Deno.readTextFile(`${cwd}/gateway-env.txt`), /No such file/);
     assert.match(await Deno.readTextFile(`${cwd}/write.txt`), /Read-only file system/);
-    await assert.rejects(Deno.stat(`${elsewhere}/outside.txt`), Deno.errors.NotFound);
+    for (const dir of outside) {
+      await assert.rejects(Deno.stat(`${dir}/outside.txt`), Deno.errors.NotFound, `${dir} was written`);
+    }
     await waitUntil(
       () => sleepers(seconds).length === 0,
       10_000,
@@ -190,9 +195,7 @@ async function requestCodeConfined(
   }
 }
 
-const sessionStartHook = (script: string) => ({
-  hooks: { SessionStart: [{ hooks: [{ type: "command", command: script }] }] },
-});
+const sessionStartHook = (script: string) => ({ hooks: sessionStartHooks(script) });
 
 /** A stdio MCP server from the request is any command the CLI starts at once: it is confined as well. */
 function mcpServerConfined(context: ScenarioContext): Promise<void> {
@@ -213,6 +216,41 @@ function repoHookConfined(context: ScenarioContext): Promise<void> {
     await Deno.writeTextFile(`${cwd}/.claude/settings.json`, JSON.stringify(sessionStartHook(script)));
     return {};
   });
+}
+
+/** An agent from the request, run as the session's agent, brings hooks: they are confined as well. */
+function agentHookConfined(context: ScenarioContext): Promise<void> {
+  return requestCodeConfined(context, "agent-hook", (script) => ({
+    agents: { probe: { description: "probe", prompt: "You probe.", ...sessionStartHook(script) } },
+    agent: "probe",
+  }));
+}
+
+/** An agent from the request brings an MCP server, a command the CLI starts: it is confined as well. */
+function agentMcpServerConfined(context: ScenarioContext): Promise<void> {
+  return requestCodeConfined(context, "agent-mcp", (script) => ({
+    agents: {
+      probe: {
+        description: "probe",
+        prompt: "You probe.",
+        mcpServers: [{ probe: { command: "sh", args: ["-c", script] } }],
+      },
+    },
+    agent: "probe",
+  }));
+}
+
+/**
+ * A first chat writes a plugin with a hook into its cwd; a second chat loads it with `plugin_dir`. The hook
+ * runs confined to the second chat: it cannot change the plugin (bound read-only) nor the first chat's files.
+ */
+async function pluginFromChatConfined(context: ScenarioContext): Promise<void> {
+  const writer = await context.gateway.newCwd("plugin-writer");
+  const plugin = `${writer}/plugin`;
+  await requestCodeConfined(context, "plugin", async (script) => ({
+    plugin_dir: [await writePluginByChat(context.gateway, writer, script)],
+    permission_mode: "plan",
+  }), { outside: [writer, plugin] });
 }
 
 async function cancelReachesCli({ gateway }: ScenarioContext): Promise<void> {
@@ -243,5 +281,9 @@ gatewayTest("the gateway with SANDBOX=bwrap confines the real CLI", {
   "an MCP server from the request writes, reads and leaves nothing outside the sandbox": mcpServerConfined,
   "a SessionStart hook from the request's settings is confined the same way": settingsHookConfined,
   "a hook from the repository's own .claude/settings.json is confined the same way": repoHookConfined,
+  "a hook of an agent from the request is confined the same way": agentHookConfined,
+  "an MCP server of an agent from the request is confined the same way": agentMcpServerConfined,
+  "a plugin's hook, written by one chat and loaded by the next, is confined the same way":
+    pluginFromChatConfined,
   "DELETE interrupts a sandboxed CLI gracefully": cancelReachesCli,
 }, { SANDBOX: "bwrap", IS_SANDBOX: "1" });
