@@ -61,3 +61,11 @@ export class CapacityError extends DomainError {
     super("capacity_exhausted", message);
   }
 }
+
+/** A thing a request names (a session, a directory) does not exist. */
+export class NotFoundError extends DomainError {
+  /** @param message what was not found, e.g. `session "…" not found` */
+  constructor(message: string) {
+    super("not_found", message);
+  }
+}

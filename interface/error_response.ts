@@ -7,6 +7,7 @@ import {
   DomainError,
   ForbiddenError,
   InvalidFieldError,
+  NotFoundError,
   ProcessNotFoundError,
   SessionBusyError,
 } from "../domain/errors.ts";
@@ -44,6 +45,7 @@ export function errorBody(code: string, message: string, details?: FieldProblem[
 
 const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCode][] = [
   [ProcessNotFoundError, 404],
+  [NotFoundError, 404],
   [InvalidFieldError, 422],
   [ForbiddenError, 403],
   [SessionBusyError, 409],
