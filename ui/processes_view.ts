@@ -15,7 +15,7 @@ export function processesView(): { element: HTMLElement; close(): void } {
     h("h2", { id: "processes-title" }, "Running chats"),
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Running chats" },
       h(
         "table",
         {},
