@@ -1,6 +1,7 @@
 import { LineSplitter } from "../application/line_splitter.ts";
 import type { SessionArchive, SessionPage, SessionTranscript } from "../domain/session_archive.ts";
 import { DEFAULT_LIMITS, firstRecordedCwd, projectDirName } from "./claude_session_transcripts.ts";
+import { removePaths } from "./remove_paths.ts";
 import { TranscriptBuilder, transcriptOf } from "./transcript_entries.ts";
 
 /** Longer transcript lines (a huge pasted file) are skipped, not parsed. */
@@ -94,13 +95,7 @@ export class ClaudeSessionArchive implements SessionArchive {
 
   async remove(sessionId: string): Promise<boolean> {
     const found = await this.#find(sessionId);
-    for (const file of found) {
-      await orIfMissing(() => Deno.remove(file.path), undefined);
-      await orIfMissing(
-        () => Deno.remove(file.path.slice(0, -".jsonl".length), { recursive: true }),
-        undefined,
-      );
-    }
+    await removePaths(found.flatMap((file) => [file.path, file.path.slice(0, -".jsonl".length)]));
     return found.length > 0;
   }
 
