@@ -18,7 +18,7 @@ const FORBIDDEN_ORIGIN = PROTECTED_ROUTE_ERRORS[403].content["application/json"]
 
 /** 403: outside the roots, or another origin's page. */
 function forbidden(description: string, message: string, field: string) {
-  const response = documentedError(`\`forbidden\`: ${description}; or \`forbidden_origin\`.`, [
+  return documentedError(`\`forbidden\`: ${description}; or \`forbidden_origin\`.`, [
     { code: "forbidden", message, details: [{ field, message }] },
     {
       code: "forbidden_origin",
@@ -26,7 +26,6 @@ function forbidden(description: string, message: string, field: string) {
       summary: FORBIDDEN_ORIGIN.summary,
     },
   ]);
-  return response;
 }
 
 const SESSION_NOT_FOUND = documentedError("`not_found`: no transcript of this session exists.", [
