@@ -3,14 +3,17 @@ import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
+import { createListDirectories } from "./application/list_directories.ts";
 import { createListProcesses } from "./application/list_processes.ts";
 import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
+import { createSessions } from "./application/sessions.ts";
 import { createStartChat } from "./application/start_chat.ts";
 import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
+import { claudeProjectsDir, claudeSessionStores } from "./infrastructure/claude_projects.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
@@ -29,6 +32,7 @@ import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
+import { registerConsole } from "./interface/console.ts";
 import { registerDocs } from "./interface/docs.ts";
 import { encodeBatch } from "./interface/sse_frame.ts";
 
@@ -143,6 +147,8 @@ function buildApp(
     tempRoot,
   });
 
+  const directories = new DenoDirectories();
+  const allowedRoots = config.chat.policy.allowedRoots;
   const startChat = createStartWatchedChat({
     startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
     watched,
@@ -155,6 +161,8 @@ function buildApp(
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
     listProcesses: createListProcesses({ processes, watched }),
+    sessions: createSessions({ ...claudeSessionStores(env), directories, processes, allowedRoots }),
+    listDirectories: createListDirectories({ directories, allowedRoots, home: env.HOME ?? "/" }),
     health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
     metrics,
     slots,
@@ -164,6 +172,7 @@ function buildApp(
     clock: systemClock,
     newId,
     docs: registerDocs,
+    console: registerConsole,
   });
 }
 
@@ -181,7 +190,7 @@ function buildStartChat(
     runner,
     processes,
     directories: new DenoDirectories(),
-    sessions: new ClaudeSessionTranscripts({ projectsDir: projectsDir(env) }),
+    sessions: new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) }),
     slots,
     metrics,
     logger,
@@ -189,11 +198,6 @@ function buildStartChat(
     newId,
     clock: systemClock,
   });
-}
-
-/** Where the CLI keeps its sessions: `$CLAUDE_CONFIG_DIR/projects`, by default `$HOME/.claude/projects`. */
-function projectsDir(env: Record<string, string>): string {
-  return `${env.CLAUDE_CONFIG_DIR ?? `${env.HOME ?? ""}/.claude`}/projects`;
 }
 
 /** The server's graceful shutdown (once, however often asked) and its kill. */

@@ -30,7 +30,8 @@ export interface CheckedRequest {
  */
 export type CheckChatRequest = (request: ChatRequest) => Promise<CheckedRequest>;
 
-function isInside(path: string, root: string): boolean {
+/** True when `path` is `root` or lies under it (both real, absolute paths). */
+export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
 

@@ -70,7 +70,7 @@ export class ConflictError extends DomainError {
   }
 }
 
-/** Something a request names inside an existing chat does not exist (a permission request id). */
+/** A thing a request names does not exist (a session, a directory, a chat's permission request). */
 export class NotFoundError extends DomainError {
   /** @param code stable identifier, e.g. `permission_not_found`; @param message what was not found */
   constructor(code: string, message: string) {

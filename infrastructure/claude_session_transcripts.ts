@@ -9,7 +9,11 @@ export interface TranscriptReadLimits {
   maxLineBytes: number;
 }
 
-const DEFAULT_LIMITS: TranscriptReadLimits = { maxScanBytes: 16 * 1024 * 1024, maxLineBytes: 1024 * 1024 };
+/** The limits used unless others are given. */
+export const DEFAULT_LIMITS: TranscriptReadLimits = {
+  maxScanBytes: 16 * 1024 * 1024,
+  maxLineBytes: 1024 * 1024,
+};
 const NEWLINE = 10;
 
 /** The name the CLI gives the project directory of `cwd`: every character but a letter or digit becomes `-`. */
@@ -32,7 +36,7 @@ function cwdOfLine(line: Uint8Array): string | null {
  * The first `cwd` recorded in the transcript at `path`, reading it line by line within `limits`.
  * @throws {Deno.errors.NotFound} when there is no such file
  */
-async function firstRecordedCwd(path: string, limits: TranscriptReadLimits): Promise<string | null> {
+export async function firstRecordedCwd(path: string, limits: TranscriptReadLimits): Promise<string | null> {
   const file = await Deno.open(path);
   try {
     let line: Uint8Array[] = [];

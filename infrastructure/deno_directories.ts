@@ -1,7 +1,7 @@
-import type { Directories, ResolvedPath } from "../domain/directories.ts";
+import type { Directories, DirectoryListing, ResolvedPath, Subdirectory } from "../domain/directories.ts";
 
-/** {@link Directories} on the real file system. */
-export class DenoDirectories implements Directories {
+/** {@link Directories} and {@link DirectoryListing} on the real file system. */
+export class DenoDirectories implements Directories, DirectoryListing {
   async resolve(path: string): Promise<ResolvedPath | null> {
     try {
       const real = await Deno.realPath(path);
@@ -10,5 +10,15 @@ export class DenoDirectories implements Directories {
     } catch {
       return null;
     }
+  }
+
+  async subdirectories(path: string): Promise<Subdirectory[]> {
+    const found: Subdirectory[] = [];
+    for await (const entry of Deno.readDir(path)) {
+      if (!entry.isDirectory && !entry.isSymlink) continue;
+      const resolved = await this.resolve(`${path === "/" ? "" : path}/${entry.name}`);
+      if (resolved?.isDirectory) found.push({ name: entry.name, path: resolved.path });
+    }
+    return found;
   }
 }

@@ -5,9 +5,11 @@ import type { CancelProcess } from "../application/cancel_process.ts";
 import type { ChatControls } from "../application/chat_controls.ts";
 import type { ChatSlots } from "../application/chat_slots.ts";
 import type { Health } from "../application/health.ts";
+import type { ListDirectories } from "../application/list_directories.ts";
 import type { ListProcesses } from "../application/list_processes.ts";
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
+import type { Sessions } from "../application/sessions.ts";
 import type { StartWatchedChat } from "../application/start_watched_chat.ts";
 import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -21,9 +23,11 @@ import { RefusedLoginLog } from "./refused_login_log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { chatControlRoutes } from "./routes/chat_control.ts";
 import { chatWatchRoutes } from "./routes/chat_watch.ts";
+import { directoryRoutes } from "./routes/directories.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { processRoutes } from "./routes/processes.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
 import { validationHook } from "./validation_hook.ts";
 
 /** Dependencies of {@link createApp}: the use cases and the HTTP settings. */
@@ -37,6 +41,10 @@ export interface AppDeps {
   /** Follow-ups, interrupts, permission answers and settings of running chats. */
   controls: ChatControls;
   listProcesses: ListProcesses;
+  /** The CLI's saved sessions (`/sessions`). */
+  sessions: Sessions;
+  /** Subdirectories to pick a cwd from (`/directories`). */
+  listDirectories: ListDirectories;
   health: Health;
   metrics: Metrics;
   slots: ChatSlots;
@@ -52,6 +60,8 @@ export interface AppDeps {
   /** Adds the docs routes (`/openapi.json`, `/docs`, `/redoc`) when given. */
   docs?: (app: OpenAPIHono, protect: boolean) => void;
   docsAuth?: boolean;
+  /** Adds the web console (`/ui`) behind the given auth when given. */
+  console?: (app: OpenAPIHono, auth: MiddlewareHandler) => void;
   /** Origins whose browser pages may call the API (`*` for any); null: no CORS headers. */
   corsOrigins?: string[] | null;
   /** Proxies (addresses, CIDRs) whose `X-Forwarded-For` names the client; null or absent: none. */
@@ -101,7 +111,7 @@ function isOpenPath(path: string): boolean {
 
 /**
  * The HTTP app: `/health` (open), `/chat`, `/chat/{process_id}`, `/chat/{process_id}/events` (Basic Auth or
- * the chat's watch token), `/processes`, `/metrics` (Basic Auth),
+ * the chat's watch token), `/processes`, `/metrics`, `/sessions`, `/directories`, the console `/ui` (Basic Auth),
  * the docs, and one JSON error shape for everything that goes wrong. Requests a browser sends for a page of
  * another origin are refused (`originGuard`) on every route but `/health` and the docs. Each route is declared once, in
  * `interface/routes/`, and invalid input everywhere gets the same 422 from the one `validationHook`.
@@ -141,6 +151,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route("/chat", chatControlRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
   app.route("/metrics", metricsRoutes({ ...deps, auth }));
+  app.route("/sessions", sessionRoutes({ ...deps, auth }));
+  app.route("/directories", directoryRoutes({ ...deps, auth }));
+  deps.console?.(app, auth);
 
   if (deps.docs) {
     if (deps.docsAuth) {

@@ -47,12 +47,12 @@ export function errorBody(code: string, message: string, details?: FieldProblem[
 
 const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCode][] = [
   [ProcessNotFoundError, 404],
+  [NotFoundError, 404],
   [InvalidFieldError, 422],
   [ForbiddenError, 403],
   [SessionBusyError, 409],
   [CapacityError, 429],
   [CliUnavailableError, 503],
-  [NotFoundError, 404],
   [ConflictError, 409],
   [CliTimeoutError, 504],
 ];

@@ -14,6 +14,7 @@ export const OPENAPI_CONFIG = {
   security: [{ [SECURITY_SCHEME]: [] }],
   tags: [
     { name: "chat", description: "Running and stopping Claude Code chats." },
+    { name: "sessions", description: "The sessions the CLI saved, and the directories to start chats in." },
     { name: "service", description: "Health and metrics." },
   ],
 };

@@ -100,7 +100,7 @@ export const SSE_DESCRIPTION = [
   "| `message` | One line of the CLI's stdout (`--output-format stream-json`), verbatim: the gateway neither " +
   'parses nor changes it. The first is usually `{"type":"system","subtype":"init","session_id":...}`, ' +
   'the last `{"type":"result",...}`. |',
-  "| `permission_request` | Only with `permission_prompt: \"client\"`: JSON, schema `PermissionRequest`: the " +
+  '| `permission_request` | Only with `permission_prompt: "client"`: JSON, schema `PermissionRequest`: the ' +
   "CLI asks whether a tool may run; answer with `POST /chat/{process_id}/permissions/{request_id}`. The " +
   "gateway's own protocol lines with the CLI never appear as `message`s. |",
   "| `permission_resolved` | JSON, schema `PermissionResolved`: how each `permission_request` ended (answered, " +

@@ -23,11 +23,15 @@ Deno.test("the document lists every endpoint with its method", async () => {
     .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort();
   assert.deepEqual(operations, [
     "DELETE /chat/{process_id}",
+    "DELETE /sessions/{session_id}",
     "GET /chat/{process_id}",
     "GET /chat/{process_id}/events",
+    "GET /directories",
     "GET /health",
     "GET /metrics",
     "GET /processes",
+    "GET /sessions",
+    "GET /sessions/{session_id}",
     "POST /chat",
   ]);
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { CliUnavailableError } from "../../domain/errors.ts";
+import { FakeSessionArchive } from "../support/fake_session_archive.ts";
+import { FakeSessionTranscripts } from "../support/fake_session_transcripts.ts";
 import { AUTH, buildTestApp, chatRequest, fetchOpenApiDocument } from "../support/test_app.ts";
 
 type TestApp = ReturnType<typeof buildTestApp>;
@@ -60,6 +62,37 @@ const fromElsewhere = (method: string) => ({
   method,
   headers: { ...AUTH, Origin: "https://elsewhere.example" },
 });
+
+const SESSION = "22222222-2222-4222-8222-222222222222";
+const ROOTED = { allowedRoots: ["/work"], allowedPermissionModes: null, deniedFields: null };
+
+/** A test app with one saved session, recorded in `cwd`. */
+function withSession(cwd = "/work/app", policy?: typeof ROOTED): Options {
+  const at = "2024-01-01T12:00:00.000Z";
+  return {
+    archive: new FakeSessionArchive({
+      [SESSION]: {
+        session_id: SESSION,
+        title: "hello",
+        created_at: at,
+        last_activity_at: at,
+        message_count: 1,
+        cwd,
+        entries: [{ type: "user", text: "hello", timestamp: at }],
+      },
+    }),
+    startChat: { sessions: new FakeSessionTranscripts({ [SESSION]: cwd }), ...(policy ? { policy } : {}) },
+  };
+}
+
+/** A 409: the session's chat is running while it is deleted. */
+async function deleteWhileWritten(): Promise<Response> {
+  const test = buildTestApp(withSession());
+  const chat = await runningChat(test, { ...CHAT, session_id: SESSION });
+  const response = await test.app.request(`/sessions/${SESSION}`, authed("DELETE"));
+  await chat.finish();
+  return response;
+}
 
 const CASES: Record<string, Case> = {
   "GET /health 200": () => call("/health"),
@@ -148,6 +181,47 @@ const CASES: Record<string, Case> = {
   "GET /processes 403": () => call("/processes", fromElsewhere("GET")),
   "GET /processes 429": () => throttled("/processes"),
   "GET /processes 500": () => call("/processes", authed("GET"), { app: { listProcesses: broken } }),
+
+  "GET /sessions 200": () => call("/sessions?cwd=/work/app", authed("GET"), withSession()),
+  "GET /sessions 401": () => call("/sessions?cwd=/work/app"),
+  "GET /sessions 403": () => call("/sessions?cwd=/tmp", authed("GET"), withSession("/work/app", ROOTED)),
+  "GET /sessions 422": () => call("/sessions?cwd=/nowhere", authed("GET")),
+  "GET /sessions 429": () => throttled("/sessions?cwd=/work/app"),
+  "GET /sessions 500": () =>
+    call("/sessions?cwd=/work/app", authed("GET"), { archive: failing(new FakeSessionArchive()) }),
+
+  "GET /sessions/{session_id} 200": () => call(`/sessions/${SESSION}`, authed("GET"), withSession()),
+  "GET /sessions/{session_id} 401": () => call(`/sessions/${SESSION}`),
+  "GET /sessions/{session_id} 403": () =>
+    call(`/sessions/${SESSION}`, authed("GET"), withSession("/tmp", ROOTED)),
+  "GET /sessions/{session_id} 404": () => call(`/sessions/${SESSION}`, authed("GET")),
+  "GET /sessions/{session_id} 429": () => throttled(`/sessions/${SESSION}`),
+  "GET /sessions/{session_id} 500": () =>
+    call(`/sessions/${SESSION}`, authed("GET"), {
+      ...withSession(),
+      archive: failing(new FakeSessionArchive()),
+    }),
+
+  "DELETE /sessions/{session_id} 200": () => call(`/sessions/${SESSION}`, authed("DELETE"), withSession()),
+  "DELETE /sessions/{session_id} 401": () => call(`/sessions/${SESSION}`, { method: "DELETE" }),
+  "DELETE /sessions/{session_id} 403": () =>
+    call(`/sessions/${SESSION}`, authed("DELETE"), withSession("/tmp", ROOTED)),
+  "DELETE /sessions/{session_id} 404": () => call(`/sessions/${SESSION}`, authed("DELETE")),
+  "DELETE /sessions/{session_id} 409": deleteWhileWritten,
+  "DELETE /sessions/{session_id} 429": () => throttled(`/sessions/${SESSION}`, { method: "DELETE" }),
+  "DELETE /sessions/{session_id} 500": () =>
+    call(`/sessions/${SESSION}`, authed("DELETE"), {
+      ...withSession(),
+      archive: failing(new FakeSessionArchive()),
+    }),
+
+  "GET /directories 200": () => call("/directories", authed("GET")),
+  "GET /directories 401": () => call("/directories"),
+  "GET /directories 403": () => call("/directories?path=/", authed("GET")),
+  "GET /directories 404": () => call("/directories?path=/tmp/no-such-directory-here", authed("GET")),
+  "GET /directories 422": () => call("/directories?path=relative", authed("GET")),
+  "GET /directories 429": () => throttled("/directories"),
+  "GET /directories 500": () => call("/directories", authed("GET"), { app: { listDirectories: broken } }),
 
   "GET /metrics 200": () => call("/metrics", authed("GET")),
   "GET /metrics 401": () => call("/metrics"),

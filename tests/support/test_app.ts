@@ -3,7 +3,9 @@ import { createCancelProcess } from "../../application/cancel_process.ts";
 import { createChatControls } from "../../application/chat_controls.ts";
 import { ChatSlots } from "../../application/chat_slots.ts";
 import type { Health } from "../../application/health.ts";
+import { createListDirectories } from "../../application/list_directories.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
+import { createSessions } from "../../application/sessions.ts";
 import { silentLogger } from "../../application/logger.ts";
 import { createStartChat } from "../../application/start_chat.ts";
 import { createStartWatchedChat } from "../../application/start_watched_chat.ts";
@@ -11,7 +13,9 @@ import { WatchedChats, type WatchedChatsOptions } from "../../application/watche
 import { type AppDeps, createApp } from "../../interface/app.ts";
 import { encodeBatch } from "../../interface/sse_frame.ts";
 import { registerDocs } from "../../interface/docs.ts";
+import { DenoDirectories } from "../../infrastructure/deno_directories.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
+import { FakeSessionArchive } from "./fake_session_archive.ts";
 import { fakeStartChatDeps } from "./start_chat_deps.ts";
 
 /** Credentials of the test app. */
@@ -28,6 +32,12 @@ export function buildTestApp(
     queueMax?: number;
     /** Retention and detach settings of the watched chats. */
     watch?: Partial<WatchedChatsOptions> & { defaultGraceMs?: number; maxGraceMs?: number };
+    /** The saved sessions `/sessions` serves (default: none). */
+    archive?: FakeSessionArchive;
+    /** ALLOWED_CWD_ROOTS of `/directories` (default: none, so `home` is the root). */
+    directoryRoots?: string[];
+    /** The home `/directories` lists without roots (default `/tmp`). */
+    home?: string;
   } = {},
 ) {
   const deps = fakeStartChatDeps({
@@ -40,6 +50,7 @@ export function buildTestApp(
     ...options.startChat,
   });
   const { runner, processes, metrics, slots, newId, clock } = deps;
+  const archive = options.archive ?? new FakeSessionArchive();
   let tokens = 0;
   const watched = new WatchedChats({
     replayBytes: 1 << 20,
@@ -72,6 +83,19 @@ export function buildTestApp(
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: deps.policy, maxImageBytes: deps.maxImageBytes }),
     listProcesses: createListProcesses({ processes, watched }),
+    sessions: createSessions({
+      archive,
+      transcripts: deps.sessions,
+      directories: deps.directories,
+      processes,
+      allowedRoots: deps.policy.allowedRoots,
+    }),
+    // The real file system: the tests list temp directories they make.
+    listDirectories: createListDirectories({
+      directories: new DenoDirectories(),
+      allowedRoots: options.directoryRoots ?? null,
+      home: options.home ?? "/tmp",
+    }),
     health,
     metrics,
     slots,
@@ -83,7 +107,7 @@ export function buildTestApp(
     newId,
     ...options.app,
   });
-  return { app, runner, processes, metrics, slots, watched };
+  return { app, runner, processes, metrics, slots, watched, archive };
 }
 
 /** A JSON POST /chat with the test credentials. */
