@@ -5,11 +5,13 @@ import { createHealth } from "./application/health.ts";
 import { createListProcesses } from "./application/list_processes.ts";
 import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
+import type { Conversations } from "./application/conversations.ts";
 import { createStartChat } from "./application/start_chat.ts";
 import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
+import { createConversations, createDoors } from "./infrastructure/compat_doors.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
@@ -26,6 +28,7 @@ import type { ResilientServer } from "./infrastructure/resilient_http_server.ts"
 import { listen, urlOf } from "./infrastructure/listen.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
+import { warnOfPolicyLimits } from "./infrastructure/policy_warning.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
 import { registerDocs } from "./interface/docs.ts";
@@ -53,6 +56,8 @@ interface Wiring {
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
+  /** The compatible doors' memory of conversations (and their scratch directories). */
+  conversations: Conversations;
   logger: Logger;
 }
 
@@ -82,7 +87,8 @@ export function startServer(env: Record<string, string>): Server {
     newToken: generatePassword,
     encode: encodeBatch,
   });
-  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger });
+  const conversations = createConversations(config, logger);
+  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, conversations, logger });
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
@@ -90,18 +96,8 @@ export function startServer(env: Record<string, string>): Server {
   );
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
-  return { url, config, finished: server.finished, ...stopping(server, { processes, watched }, logger) };
-}
-
-/** Says once what the policy does not confine, so an operator does not take the roots for a sandbox. */
-function warnOfPolicyLimits(policy: Config["chat"]["policy"], logger: Logger): void {
-  if (policy.allowedRoots === null) return;
-  logger.warn(
-    "ALLOWED_CWD_ROOTS confines only the directories a request names (cwd, add_dir, plugin_dir, the " +
-      "session it resumes), not what the CLI's tools then read, write or run: without a sandbox they reach " +
-      "the whole host (SANDBOX=bwrap confines them)",
-    { roots: policy.allowedRoots.join(",") },
-  );
+  const stop = stopping(server, { processes, watched, conversations }, logger);
+  return { url, config, finished: server.finished, ...stop };
 }
 
 /** Generates a password for this run and prints it once. */
@@ -117,7 +113,9 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp({ config, env, cli, sandbox, password, processes, watched, logger }: Wiring): OpenAPIHono {
+function buildApp(
+  { config, env, cli, sandbox, password, processes, watched, conversations, logger }: Wiring,
+): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
   const runner = new DenoCommandCliRunner({
@@ -151,6 +149,11 @@ function buildApp({ config, env, cli, sandbox, password, processes, watched, log
     clock: systemClock,
     newId,
     docs: registerDocs,
+    doors: createDoors(config, {
+      startChat,
+      conversations,
+      sessions: new ClaudeSessionTranscripts({ projectsDir: projectsDir(env) }),
+    }),
   });
 }
 
@@ -186,7 +189,7 @@ function projectsDir(env: Record<string, string>): string {
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched }: { processes: InMemoryProcessRepository; watched: WatchedChats },
+  { processes, watched, conversations }: Pick<Wiring, "processes" | "watched" | "conversations">,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -200,6 +203,7 @@ function stopping(
         await Promise.all(running.map((process) => process.finished));
         await closed;
         watched.close();
+        await conversations.close();
         logger.info("stopped");
       })();
       return shuttingDown;
