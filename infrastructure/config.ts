@@ -100,9 +100,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       ? []
       : readKeysFile(variables.API_KEYS_FILE, options.readTextFile ?? Deno.readTextFileSync),
   ];
-  const home = env.HOME ?? "/tmp";
-  const scratchRoot = variables.COMPAT_SCRATCH_ROOT ??
-    `${env.XDG_CACHE_HOME || `${home}/.cache`}/claudecode2api/scratch`;
+  const cache = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : "/tmp");
+  const scratchRoot = variables.COMPAT_SCRATCH_ROOT ?? `${cache}/claudecode2api/scratch`;
   const resolve = (key: PathListKey) => variables[key]?.map((path) => resolvePath(key, path, realPath));
   return group(variables, {
     allowedRoots: resolve("ALLOWED_CWD_ROOTS") ?? null,
