@@ -180,7 +180,10 @@ Deno.test("loadConfig() treats empty and blank values as unset", () => {
 
 Deno.test("loadConfig() ignores variables it does not know", () => {
   // HOME counts only as the home of the scratch root (COMPAT_SCRATCH_ROOT).
-  assert.deepEqual(loadConfig({ PATH: "/usr/bin", HOME: "/root", PORT_NUMBER: "x" }), loadConfig({ HOME: "/root" }));
+  assert.deepEqual(
+    loadConfig({ PATH: "/usr/bin", HOME: "/root", PORT_NUMBER: "x" }),
+    loadConfig({ HOME: "/root" }),
+  );
 });
 
 Deno.test("loadConfig() accepts a DEFAULT_PERMISSION_MODE inside ALLOWED_PERMISSION_MODES", () => {
