@@ -2,7 +2,7 @@ import { Conversations } from "../application/conversations.ts";
 import { DoorMetrics } from "../application/door_metrics.ts";
 import type { Logger } from "../application/logger.ts";
 import { createStartDoorChat, type StartDoorChatDeps } from "../application/start_door_chat.ts";
-import type { AppDeps } from "../interface/app.ts";
+import { DOOR_MODELS } from "../domain/door_models.ts";
 import type { Config } from "./config.ts";
 import { DenoScratchDirectories } from "./deno_scratch_directories.ts";
 
@@ -29,14 +29,12 @@ export function createConversations(
   });
 }
 
-/** What `createApp` takes to serve the OpenAI- and Anthropic-compatible doors. */
-export function createDoors(
-  config: Pick<Config, "doors">,
-  deps: StartDoorChatDeps,
-): NonNullable<AppDeps["doors"]> {
+/** What `createApp` takes (its `doors`) to serve the OpenAI- and Anthropic-compatible doors. */
+export function createDoors(config: Pick<Config, "doors">, deps: StartDoorChatDeps) {
   return {
     startDoorChat: createStartDoorChat(deps),
     doorMetrics: new DoorMetrics(),
     toolTrace: config.doors.toolTrace,
+    models: DOOR_MODELS,
   };
 }

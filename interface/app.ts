@@ -45,7 +45,12 @@ export interface AppDeps {
   /** Basic Auth, and the API keys accepted as `Authorization: Bearer` or `x-api-key` (none when absent). */
   auth: { user: string; password: string; maxFailures: number; failureWindowMs: number; apiKeys?: string[] };
   /** The OpenAI- and Anthropic-compatible doors under `/v1`, when given. */
-  doors?: { startDoorChat: StartDoorChat; doorMetrics: DoorMetrics; toolTrace: boolean };
+  doors?: {
+    startDoorChat: StartDoorChat;
+    doorMetrics: DoorMetrics;
+    toolTrace: boolean;
+    models: readonly string[];
+  };
   maxBodyBytes: number;
   keepaliveMs: number;
   /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */

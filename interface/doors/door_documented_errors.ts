@@ -58,7 +58,10 @@ function protectedErrors(dialect: ErrorDialect, keyOf: (body: Body) => string) {
       401,
       "No valid credentials: an API key (`Authorization: Bearer`, `x-api-key`) " +
         "or Basic Auth.",
-      [{ code: "invalid_api_key", message: "invalid API key" }],
+      [
+        { code: "invalid_api_key", message: "invalid API key" },
+        { code: "unauthorized", message: "Basic Auth credentials are required" },
+      ],
       options,
     ),
     403: {

@@ -1,10 +1,5 @@
+import { DEFAULT_MODEL_NAME, DOOR_MODELS } from "../../domain/door_models.ts";
 import { HttpError } from "../error_response.ts";
-
-/** The model name that means "the server's default model" (DEFAULT_MODEL, else the CLI's). */
-export const DEFAULT_MODEL_NAME = "claude-code";
-
-/** The models `GET /v1/models` lists: the default and the CLI's aliases. Full Claude model ids pass too. */
-export const LISTED_MODELS = [DEFAULT_MODEL_NAME, "sonnet", "opus", "haiku"] as const;
 
 /** A full Claude model id, e.g. `claude-sonnet-4-5` or `claude-opus-4-1-20250805`. */
 const CLAUDE_MODEL_ID = /^claude-[a-z0-9][a-z0-9.\-]*$/;
@@ -16,11 +11,11 @@ const CLAUDE_MODEL_ID = /^claude-[a-z0-9][a-z0-9.\-]*$/;
  */
 export function cliModel(model: string): string | undefined {
   if (model === DEFAULT_MODEL_NAME) return undefined;
-  if ((LISTED_MODELS as readonly string[]).includes(model) || CLAUDE_MODEL_ID.test(model)) return model;
+  if ((DOOR_MODELS as readonly string[]).includes(model) || CLAUDE_MODEL_ID.test(model)) return model;
   throw new HttpError(
     404,
     "model_not_found",
-    `model "${model}" does not exist here; use ${LISTED_MODELS.join(", ")} or a Claude model id (claude-…)`,
+    `model "${model}" does not exist here; use ${DOOR_MODELS.join(", ")} or a Claude model id (claude-…)`,
     [{ field: "model", message: `model "${model}" does not exist here` }],
   );
 }

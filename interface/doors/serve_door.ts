@@ -25,6 +25,8 @@ export interface DoorRoutesDeps {
   doorMetrics: DoorMetrics;
   /** Whether answers show the agent's tool calls when a request does not say (`COMPAT_TOOL_TRACE`). */
   toolTrace: boolean;
+  /** The models `GET /v1/models` lists. */
+  models: readonly string[];
   logger: Logger;
   clock: Clock;
   newId: () => string;

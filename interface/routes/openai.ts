@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { doorErrorHandler, openAiError } from "../doors/door_errors.ts";
 import { OPENAI_CHAT_ERRORS, OPENAI_PROTECTED_ERRORS } from "../doors/door_documented_errors.ts";
-import { cliModel, LISTED_MODELS } from "../doors/door_models.ts";
+import { cliModel } from "../doors/door_models.ts";
 import { DOOR_REQUEST_HEADERS, DOOR_RESPONSE_HEADERS } from "../doors/door_headers.ts";
 import {
   ChatCompletionRequestSchema,
@@ -113,7 +113,7 @@ export function openAiRoutes(deps: DoorRoutesDeps): OpenAPIHono {
   app.openapi({ ...modelsRoute, middleware: deps.auth }, (c) =>
     c.json({
       object: "list" as const,
-      data: LISTED_MODELS.map((id) => ({
+      data: deps.models.map((id) => ({
         id,
         object: "model" as const,
         created: 0,

@@ -28,7 +28,10 @@ Deno.test("the document lists every endpoint with its method", async () => {
     "GET /health",
     "GET /metrics",
     "GET /processes",
+    "GET /v1/models",
     "POST /chat",
+    "POST /v1/chat/completions",
+    "POST /v1/messages",
   ]);
 });
 
