@@ -17,7 +17,13 @@ import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { createClientAddress } from "./client_address.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
-import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
+import {
+  API_KEY_HEADER_SCHEME,
+  API_KEY_SCHEMES,
+  BASIC_AUTH_SCHEME,
+  BEARER_AUTH_SCHEME,
+  SECURITY_SCHEME,
+} from "./openapi_document.ts";
 import { originGuard } from "./origin_guard.ts";
 import { RefusedLoginLog } from "./refused_login_log.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
@@ -154,6 +160,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   const auth = authMiddleware(deps);
   app.openAPIRegistry.registerComponent("securitySchemes", SECURITY_SCHEME, BASIC_AUTH_SCHEME);
+  app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.bearer, BEARER_AUTH_SCHEME);
+  app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.header, API_KEY_HEADER_SCHEME);
   app.route("/health", healthRoutes(deps));
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));

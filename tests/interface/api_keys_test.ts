@@ -3,7 +3,12 @@ import { API_KEY, AUTH, buildTestApp } from "../support/test_app.ts";
 
 Deno.test("an API key opens the native routes too, as Bearer or x-api-key; Basic Auth still works", async () => {
   const { app } = buildTestApp();
-  for (const headers of [{ Authorization: `Bearer ${API_KEY}` }, { "x-api-key": API_KEY }, AUTH]) {
+  const ways: Record<string, string>[] = [
+    { Authorization: `Bearer ${API_KEY}` },
+    { "x-api-key": API_KEY },
+    AUTH,
+  ];
+  for (const headers of ways) {
     const response = await app.request("/processes", { headers });
     assert.equal(response.status, 200, JSON.stringify(headers));
     await response.body?.cancel();
