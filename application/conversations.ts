@@ -22,8 +22,9 @@ export interface ConversationsOptions {
  * `conversationKey`) to the CLI session that produced its last answer, so a client that resends the whole
  * history continues that session instead of starting over.
  *
- * A session moves on with every turn, so only its newest state can be resumed and only that one is kept: a
- * client that goes back (a regenerated or edited answer) finds nothing and starts a new session.
+ * A session moves on with every turn, so only its newest state can be resumed. An older state (a client that
+ * went back: a regenerated or edited answer) or one whose session holds a turn the client never got is still
+ * found, so its conversation goes on in the same directory, but in a new session.
  *
  * Scratch directories are counted: each remembered state and each running chat in one holds it; the last to
  * let go removes it. So a scratch directory lives exactly as long as a conversation that can still use it.
@@ -46,14 +47,17 @@ export class Conversations {
     return this.#entries.size;
   }
 
-  /** The state a conversation with this key reached, if it is remembered and its session has not moved on. */
-  find(key: string): ConversationState | undefined {
+  /**
+   * The state a conversation with this key reached, if it is remembered; `resumable` when its session is
+   * still there (has not moved on since).
+   */
+  find(key: string): (ConversationState & { resumable: boolean }) | undefined {
     const state = this.#entries.get(key);
-    if (state === undefined || this.#heads.get(state.sessionId) !== key) return undefined;
+    if (state === undefined) return undefined;
     // Least recently used first: a found state moves to the end.
     this.#entries.delete(key);
     this.#entries.set(key, state);
-    return state;
+    return { ...state, resumable: this.#heads.get(state.sessionId) === key };
   }
 
   /** The newest remembered state of a session, if any. */
@@ -72,16 +76,20 @@ export class Conversations {
     if (state.scratch) this.hold(state.cwd);
     const old = this.#entries.get(key);
     if (old) this.#drop(key, old);
-    // The session's older state can never be resumed again: it goes at once.
-    const previous = this.#heads.get(state.sessionId);
-    const previousState = previous === undefined ? undefined : this.#entries.get(previous);
-    if (previousState) this.#drop(previous!, previousState);
     this.#entries.set(key, state);
     this.#heads.set(state.sessionId, key);
     while (this.#entries.size > this.#options.maxEntries) {
       const [oldest, oldState] = this.#entries.entries().next().value!;
       this.#drop(oldest, oldState);
     }
+  }
+
+  /**
+   * Makes a session not resumable: it moved on in a way no history the gateway knows matches. Its states
+   * stay (their conversations go on in their directories, in new sessions).
+   */
+  forgetSession(sessionId: string): void {
+    this.#heads.delete(sessionId);
   }
 
   /** A new scratch directory, held by the caller (who lets go with {@link release}). */

@@ -2,7 +2,7 @@ import type { ChatRequest } from "../domain/chat_request.ts";
 import { InvalidFieldError } from "../domain/errors.ts";
 import type { SessionTranscripts } from "../domain/session_transcripts.ts";
 import { conversationKey, type ConversationTurn, transcriptPrompt } from "./conversation_turns.ts";
-import type { Conversations, ConversationState } from "./conversations.ts";
+import type { Conversations } from "./conversations.ts";
 import type { StartWatchedChat } from "./start_watched_chat.ts";
 import type { StartedChat } from "./watched_chats.ts";
 
@@ -53,6 +53,8 @@ interface Plan {
   cwd: string;
   scratch: boolean;
   sessionId?: string;
+  /** A scratch directory made for this chat, and so already held. */
+  fresh?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export function createStartDoorChat(deps: StartDoorChatDeps): StartDoorChat {
 
   async function namedSession(sessionId: string, cwd: string | undefined): Promise<Plan> {
     const known = conversations.stateOf(sessionId);
-    if (cwd === undefined && known) return { continuation: "resumed", ...known };
+    if (cwd === undefined && known) return { continuation: "resumed", ...known, sessionId };
     const recorded = cwd ?? (await sessions.cwdsOf(sessionId)).find((path) => path !== null) ?? undefined;
     if (recorded === undefined) {
       throw new InvalidFieldError(
@@ -81,22 +83,22 @@ export function createStartDoorChat(deps: StartDoorChatDeps): StartDoorChat {
   async function plan(input: DoorChatInput): Promise<Plan> {
     if (input.sessionId !== undefined) return await namedSession(input.sessionId, input.cwd);
     const history = input.turns.slice(0, -1);
-    const known: ConversationState | undefined = history.length > 0
-      ? conversations.find(await conversationKey(history))
-      : undefined;
-    if (known && (input.cwd === undefined || input.cwd === known.cwd)) {
-      return { continuation: "resumed", ...known };
+    const known = history.length > 0 ? conversations.find(await conversationKey(history)) : undefined;
+    const here = known && (input.cwd === undefined || input.cwd === known.cwd);
+    if (here && known.resumable) {
+      return { continuation: "resumed", sessionId: known.sessionId, cwd: known.cwd, scratch: known.scratch };
     }
     const continuation = history.length > 0 ? "transcript" : "new";
+    // A known conversation whose session cannot be resumed goes on in its own directory.
+    if (here) return { continuation, cwd: known.cwd, scratch: known.scratch };
     if (input.cwd !== undefined) return { continuation, cwd: input.cwd, scratch: false };
     // A new scratch directory is held already; a remembered one is held below.
-    return { continuation, cwd: await conversations.newScratch(), scratch: true };
+    return { continuation, cwd: await conversations.newScratch(), scratch: true, fresh: true };
   }
 
   return async function startDoorChat(input) {
     const planned = await plan(input);
-    const isNewScratch = planned.scratch && planned.continuation !== "resumed";
-    if (planned.scratch && !isNewScratch) conversations.hold(planned.cwd);
+    if (planned.scratch && !planned.fresh) conversations.hold(planned.cwd);
     const lastTurn = input.turns.at(-1)!;
     const request: ChatRequest = {
       prompt: planned.continuation === "transcript" ? transcriptPrompt(input.turns) : lastTurn.text,
@@ -132,6 +134,10 @@ export function createStartDoorChat(deps: StartDoorChatDeps): StartDoorChat {
           if (answer !== null && sessionId !== null) {
             const key = await conversationKey([...input.turns, { role: "assistant", text: answer }]);
             conversations.remember(key, { sessionId, cwd: planned.cwd, scratch: planned.scratch });
+          } else if (planned.sessionId) {
+            // The session may hold a turn the client never got (a partial answer, a failure): resuming it for
+            // the same history again would show the model that turn twice.
+            conversations.forgetSession(planned.sessionId);
           }
         } finally {
           finished.resolve();

@@ -42,14 +42,14 @@ Deno.test("transcriptPrompt() gives the earlier turns as a transcript and ends w
   assert.ok(prompt.endsWith("\n\nthree"));
 });
 
-Deno.test("Conversations finds the newest state of a session only, and forgets the older one at once", () => {
+Deno.test("Conversations resumes only the newest state of a session, and still finds the older ones", () => {
   const { memory } = conversations();
   memory.remember("k1", { sessionId: "s", cwd: "/work", scratch: false });
-  assert.deepEqual(memory.find("k1"), { sessionId: "s", cwd: "/work", scratch: false });
+  assert.deepEqual(memory.find("k1"), { sessionId: "s", cwd: "/work", scratch: false, resumable: true });
   memory.remember("k2", { sessionId: "s", cwd: "/work", scratch: false });
-  assert.equal(memory.find("k1"), undefined, "the session moved on");
-  assert.equal(memory.find("k2")?.sessionId, "s");
-  assert.equal(memory.size, 1);
+  assert.equal(memory.find("k1")?.resumable, false, "the session moved on");
+  assert.equal(memory.find("k2")?.resumable, true);
+  assert.equal(memory.size, 2);
   assert.equal(memory.stateOf("s")?.cwd, "/work");
   assert.equal(memory.stateOf("other"), undefined);
 });
@@ -89,4 +89,17 @@ Deno.test("Conversations.close() removes every scratch directory and remembers n
   assert.deepEqual(scratch.removed, [dir]);
   memory.remember("k2", { sessionId: "s2", cwd: "/work", scratch: false });
   assert.equal(memory.size, 0);
+});
+
+Deno.test("Conversations.forgetSession() makes a session not resumable; its state and directory stay", async () => {
+  const { memory, scratch } = conversations();
+  const dir = await memory.newScratch();
+  memory.remember("k", { sessionId: "s", cwd: dir, scratch: true });
+  memory.release(dir);
+  memory.forgetSession("s");
+  memory.forgetSession("unknown");
+  await settled();
+  assert.deepEqual(memory.find("k"), { sessionId: "s", cwd: dir, scratch: true, resumable: false });
+  assert.equal(memory.stateOf("s"), undefined);
+  assert.deepEqual(scratch.removed, []);
 });

@@ -409,3 +409,21 @@ Deno.test("GET /v1/models lists the accepted models", async () => {
   assert.equal(body.object, "list");
   assert.deepEqual(body.data.map((model: Json) => model.id), ["claude-code", "sonnet", "opus", "haiku"]);
 });
+
+Deno.test("a resumed chat that gave no answer is not resumed again for the same history", async () => {
+  const test = buildTestApp();
+  await (await answered(test, "/v1/chat/completions", chatBody([user("one")]), { text: "two" })).response
+    .json();
+  const history = chatBody([user("one"), assistantTurn("two"), user("three")]);
+  const pending = test.app.request("/v1/chat/completions", post(history));
+  const failing = await test.runner.nextRun();
+  assert.equal(failing.request.session_id, SESSION);
+  failing.write(init());
+  failing.end({ code: 1 });
+  assert.equal((await pending).status, 502);
+  const retried = await answered(test, "/v1/chat/completions", history);
+  assert.equal(retried.run.request.session_id, undefined, "the session holds a turn the client never got");
+  assert.match(retried.run.request.prompt, /<transcript>/);
+  assert.equal(retried.run.request.cwd, failing.request.cwd, "the conversation keeps its directory");
+  await retried.response.body?.cancel();
+});
