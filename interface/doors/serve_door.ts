@@ -74,6 +74,16 @@ function doorHeaders(c: Context, defaultTrace: boolean) {
   return { cwd, sessionId, toolTrace };
 }
 
+/** `reading`, and the run let go (so its chat stops) if reading it fails. */
+async function closingOnError<T>(run: DoorRun, reading: Promise<T>): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    run.close();
+    throw error;
+  }
+}
+
 /**
  * Runs one door request as an ordinary chat and answers it in the door's dialect: as a stream (pulled by the
  * client, keepalives, send timeout, the chat stopped when the client goes away) or as one whole answer.
@@ -81,7 +91,8 @@ function doorHeaders(c: Context, defaultTrace: boolean) {
  * the CLI's first line before the stream starts) and its directory (`X-Claude-Cwd`).
  */
 export async function serveDoor(c: Context, deps: DoorRoutesDeps, request: DoorRequest): Promise<Response> {
-  const { door, doorMetrics, logger } = { ...deps, door: request.door };
+  const { door } = request;
+  const { doorMetrics, logger } = deps;
   const { cwd, sessionId, toolTrace } = doorHeaders(c, deps.toolTrace);
   const requestId = deps.newId();
   const chat = await deps.startDoorChat({ ...request.input, cwd, sessionId, requestId });
@@ -108,7 +119,7 @@ export async function serveDoor(c: Context, deps: DoorRoutesDeps, request: DoorR
   });
 
   if (request.stream !== null) {
-    const buffered = await readUntilSession(run);
+    const buffered = await closingOnError(run, readUntilSession(run));
     const dialect = request.stream;
     const counted: StreamDialect = { ...dialect, end: (end) => (finished(end), dialect.end(end)) };
     return sseResponse(doorStreamSource(run, buffered, counted), {
@@ -127,7 +138,7 @@ export async function serveDoor(c: Context, deps: DoorRoutesDeps, request: DoorR
     }, headers());
   }
 
-  const end = await run.collect();
+  const end = await closingOnError(run, run.collect());
   finished(end);
   if (end.failure !== null) {
     const body = request.errors({ status: 502, code: "cli_failed", message: end.failure, param: null });
