@@ -427,3 +427,55 @@ Deno.test("a resumed chat that gave no answer is not resumed again for the same 
   assert.equal(retried.run.request.cwd, failing.request.cwd, "the conversation keeps its directory");
   await retried.response.body?.cancel();
 });
+
+Deno.test("a door chat is an ordinary chat: GET /processes lists it while it runs", async () => {
+  const test = buildTestApp();
+  const pending = test.app.request("/v1/messages", post({ model: "sonnet", messages: [user("x")] }));
+  const run = await test.runner.nextRun();
+  run.write(init());
+  const listed = await (await test.app.request("/processes", { headers: AUTH })).json();
+  assert.equal(listed.count, 1);
+  assert.equal(listed.processes[0].model, "sonnet");
+  assert.equal(listed.processes[0].cwd, "/tmp/scratch-1");
+  run.write(result());
+  run.end();
+  const response = await pending;
+  assert.equal(response.headers.get("X-Process-ID"), listed.processes[0].process_id);
+  await response.body?.cancel();
+});
+
+Deno.test("the tool trace follows COMPAT_TOOL_TRACE unless a request's X-Claude-Tool-Trace says otherwise", async () => {
+  const tool = line({
+    type: "assistant",
+    message: {
+      id: "m1",
+      content: [{ type: "tool_use", name: "Write", input: { file_path: "/tmp/scratch-1/a.txt" } }],
+    },
+  });
+  const answer = async (test: TestApp, headers: Record<string, string>) => {
+    const pending = test.app.request("/v1/chat/completions", post(chatBody([user("x")]), headers));
+    const run = await test.runner.nextRun();
+    run.write(init());
+    run.write(tool);
+    run.write(whole("Done.", "m2"));
+    run.write(result());
+    run.end();
+    return (await (await pending).json()).choices[0].message.content;
+  };
+  const traced = buildTestApp({ doors: { toolTrace: true } });
+  assert.equal(await answer(traced, {}), "⏺ Write(a.txt)\n\nDone.");
+  assert.equal(await answer(traced, { "X-Claude-Tool-Trace": "false" }), "Done.");
+  const quiet = buildTestApp();
+  assert.equal(await answer(quiet, {}), "Done.");
+  // This chat runs in another scratch directory: the path outside it is shown whole.
+  assert.equal(
+    await answer(quiet, { "X-Claude-Tool-Trace": "on" }),
+    "⏺ Write(/tmp/scratch-1/a.txt)\n\nDone.",
+  );
+  const bad = await quiet.app.request(
+    "/v1/chat/completions",
+    post(chatBody([user("x")]), { "X-Claude-Tool-Trace": "maybe" }),
+  );
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.param, "X-Claude-Tool-Trace");
+});
