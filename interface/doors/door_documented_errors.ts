@@ -92,6 +92,31 @@ function protectedErrors(dialect: ErrorDialect, keyOf: (body: Body) => string) {
   };
 }
 
+/** The 403 of a door's chat route: the policy's refusal in the dialect, or the origin guard's in the gateway's shape. */
+function forbiddenErrors(
+  dialect: ErrorDialect,
+  origin: ReturnType<typeof protectedErrors>[403],
+  options: { keyOf: (body: Body) => string },
+) {
+  const policy = documented(dialect, 403, "", [{
+    code: "forbidden",
+    param: "cwd",
+    message: 'cwd "/etc" (real path "/etc") is outside the allowed roots: /home/user/projects',
+  }], options).content["application/json"];
+  const guard = origin.content["application/json"];
+  return {
+    description:
+      "`forbidden`: `X-Claude-Cwd` (or the session's directory) is outside the allowed roots; or " +
+      origin.description,
+    content: {
+      "application/json": {
+        schema: z.union([policy.schema, guard.schema]),
+        examples: { ...policy.examples, ...guard.examples },
+      },
+    },
+  };
+}
+
 /** The error statuses of a door's chat route, in one dialect. */
 function chatErrors(dialect: ErrorDialect, keyOf: (body: Body) => string) {
   const options = { keyOf };
@@ -104,6 +129,17 @@ function chatErrors(dialect: ErrorDialect, keyOf: (body: Body) => string) {
       "A parameter the CLI cannot honour (`tools`, `n` > 1, …), an invalid " +
         "body or header; the message (and OpenAI's `param`) names it.",
       [{
+        code: "invalid_json",
+        message: "request body is not valid JSON: Unexpected end of JSON input",
+      }, {
+        code: "validation_error",
+        param: "messages",
+        message: 'messages "hi": Invalid input: expected array, received string',
+      }, {
+        code: "invalid_header",
+        param: "X-Claude-Cwd",
+        message: 'X-Claude-Cwd: "src" is not an absolute path',
+      }, {
         code: "unsupported_parameter",
         param: "tools",
         message: "tools: client-side function calling is not supported: Claude Code runs its own tools " +
@@ -111,27 +147,7 @@ function chatErrors(dialect: ErrorDialect, keyOf: (body: Body) => string) {
       }],
       options,
     ),
-    403: ((forbidden) => ({
-      description:
-        "`forbidden`: `X-Claude-Cwd` (or the session's directory) is outside the allowed roots; or " +
-        base[403].description,
-      content: {
-        "application/json": {
-          schema: z.union([
-            forbidden.content["application/json"].schema,
-            base[403].content["application/json"].schema,
-          ]),
-          examples: {
-            ...forbidden.content["application/json"].examples,
-            ...base[403].content["application/json"].examples,
-          },
-        },
-      },
-    }))(documented(dialect, 403, "", [{
-      code: "forbidden",
-      param: "cwd",
-      message: 'cwd "/etc" (real path "/etc") is outside the allowed roots: /home/user/projects',
-    }], options)),
+    403: forbiddenErrors(dialect, base[403], options),
     404: documented(
       dialect,
       404,
