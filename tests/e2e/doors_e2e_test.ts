@@ -266,6 +266,9 @@ async function writeLandsInClaudeCwd({ gateway }: ScenarioContext): Promise<void
 }
 
 async function clientsRaiseTheirOwnErrors({ gateway }: ScenarioContext): Promise<void> {
+  const models = [];
+  for await (const model of openai(gateway).models.list()) models.push(model.id);
+  assert.deepEqual(models, ["claude-code", "sonnet", "opus", "haiku"]);
   const message = { role: "user" as const, content: "hello" };
   await assert.rejects(
     openai(gateway, "sk-wrong-0123456789abcdef").chat.completions.create({
@@ -368,7 +371,8 @@ gatewayTest("the compatible doors with the official clients", {
   "a three-turn conversation continues one CLI session, and goes on after a restart":
     conversationContinuesOneSession,
   "a Write lands in X-Claude-Cwd, and the tool trace shows it": writeLandsInClaudeCwd,
-  "a wrong key, tools and an unknown model raise each client's own error": clientsRaiseTheirOwnErrors,
+  "the model list; a wrong key, tools and an unknown model raise each client's own error":
+    clientsRaiseTheirOwnErrors,
   "full capacity is each client's rate-limit error; an aborted stream leaves no CLI":
     fullCapacityAndAbortedStreams,
 }, { API_KEYS: KEY, MAX_CONCURRENT: "1", QUEUE_MAX: "0" });
