@@ -8,12 +8,14 @@ import { createListProcesses } from "./application/list_processes.ts";
 import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
 import { createSessions } from "./application/sessions.ts";
+import type { Conversations } from "./application/conversations.ts";
 import { createStartChat } from "./application/start_chat.ts";
 import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
 import { cliEnvironment } from "./infrastructure/cli_environment.ts";
 import { claudeProjectsDir, claudeSessionStores } from "./infrastructure/claude_projects.ts";
+import { createConversations, createDoors } from "./infrastructure/compat_doors.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
@@ -30,6 +32,7 @@ import type { ResilientServer } from "./infrastructure/resilient_http_server.ts"
 import { listen, urlOf } from "./infrastructure/listen.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
+import { warnOfPolicyLimits } from "./infrastructure/policy_warning.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
 import { registerConsole } from "./interface/console.ts";
@@ -58,6 +61,8 @@ interface Wiring {
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
+  /** The compatible doors' memory of conversations (and their scratch directories). */
+  conversations: Conversations;
   logger: Logger;
   /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
   tempRoot: string;
@@ -90,7 +95,19 @@ export function startServer(env: Record<string, string>): Server {
     encode: encodeBatch,
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
-  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger, tempRoot });
+  const conversations = createConversations(config, logger);
+  const app = buildApp({
+    config,
+    env,
+    cli,
+    sandbox,
+    password,
+    processes,
+    watched,
+    conversations,
+    logger,
+    tempRoot,
+  });
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
@@ -98,23 +115,8 @@ export function startServer(env: Record<string, string>): Server {
   );
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
-  return {
-    url,
-    config,
-    finished: server.finished,
-    ...stopping(server, { processes, watched, tempRoot }, logger),
-  };
-}
-
-/** Says once what the policy does not confine, so an operator does not take the roots for a sandbox. */
-function warnOfPolicyLimits(policy: Config["chat"]["policy"], logger: Logger): void {
-  if (policy.allowedRoots === null) return;
-  logger.warn(
-    "ALLOWED_CWD_ROOTS confines only the directories a request names (cwd, add_dir, plugin_dir, the " +
-      "session it resumes), not what the CLI's tools then read, write or run: without a sandbox they reach " +
-      "the whole host (SANDBOX=bwrap confines them)",
-    { roots: policy.allowedRoots.join(",") },
-  );
+  const stop = stopping(server, { processes, watched, conversations, tempRoot }, logger);
+  return { url, config, finished: server.finished, ...stop };
 }
 
 /** Generates a password for this run and prints it once. */
@@ -131,7 +133,7 @@ const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp(
-  { config, env, cli, sandbox, password, processes, watched, logger, tempRoot }: Wiring,
+  { config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot }: Wiring,
 ): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
@@ -173,6 +175,11 @@ function buildApp(
     newId,
     docs: registerDocs,
     console: registerConsole,
+    doors: createDoors(config, {
+      startChat,
+      conversations,
+      sessions: new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) }),
+    }),
   });
 }
 
@@ -203,7 +210,10 @@ function buildStartChat(
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched, tempRoot }: Pick<Wiring, "processes" | "watched" | "tempRoot">,
+  { processes, watched, conversations, tempRoot }: Pick<
+    Wiring,
+    "processes" | "watched" | "conversations" | "tempRoot"
+  >,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -218,6 +228,7 @@ function stopping(
         await closed;
         watched.close();
         await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
+        await conversations.close();
         logger.info("stopped");
       })();
       return shuttingDown;

@@ -1,6 +1,7 @@
 import type { LogLevel } from "../application/logger.ts";
 import type { PermissionMode } from "../domain/chat_request.ts";
 import type { SandboxMode } from "../domain/sandbox_mode.ts";
+import { parseApiKeys } from "./api_keys_file.ts";
 import { ConfigSchema, type ConfigVariables } from "./config_schema.ts";
 
 /** How long the gateway waits for the CLI to answer a control request (an interrupt, a settings change). */
@@ -14,7 +15,16 @@ export interface Config {
   /** Where to listen, and the bounds of the connection gate (0: none; both 0: no gate). */
   server: { host: string; port: number; maxConnections: number; headerTimeoutMs: number };
   /** Basic Auth; `password` null when the gateway must generate one. */
-  auth: { user: string; password: string | null; maxFailures: number; failureWindowMs: number };
+  auth: {
+    user: string;
+    password: string | null;
+    maxFailures: number;
+    failureWindowMs: number;
+    /** Keys accepted as `Authorization: Bearer` or `x-api-key` (`API_KEYS` and `API_KEYS_FILE`). */
+    apiKeys: string[];
+  };
+  /** The compatible doors: tool trace default, where scratch directories go, how many conversations are kept. */
+  doors: { toolTrace: boolean; scratchRoot: string; maxConversations: number };
   /** The CLI executable (`CLAUDE_PATH`, null: look for it) and how a chat's CLI is stopped. */
   cli: { path: string | null; graceMs: number; killAfterMs: number };
   /** What `createStartChat` takes: request defaults, policy (roots resolved to real paths), limits. */
@@ -62,7 +72,7 @@ export interface LoadConfigOptions {
   realPath?: (path: string) => string;
   /** The request fields `DENIED_FIELDS` may name (the chat request schema's keys); unset: any name. */
   requestFields?: readonly string[];
-  /** Reads `AUTH_PASSWORD_FILE` (default `Deno.readTextFileSync`). */
+  /** Reads `AUTH_PASSWORD_FILE` and `API_KEYS_FILE` (default `Deno.readTextFileSync`). */
   readTextFile?: (path: string) => string;
 }
 
@@ -91,13 +101,37 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const password = file === undefined
     ? variables.AUTH_PASSWORD ?? null
     : readPasswordFile(file, options.readTextFile ?? Deno.readTextFileSync);
+  const apiKeys = [
+    ...variables.API_KEYS ?? [],
+    ...variables.API_KEYS_FILE === undefined
+      ? []
+      : readKeysFile(variables.API_KEYS_FILE, options.readTextFile ?? Deno.readTextFileSync),
+  ];
+  const cache = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : "/tmp");
+  const scratchRoot = variables.COMPAT_SCRATCH_ROOT ?? `${cache}/claudecode2api/scratch`;
   const resolve = (key: PathListKey) => variables[key]?.map((path) => resolvePath(key, path, realPath));
   return group(variables, {
     allowedRoots: resolve("ALLOWED_CWD_ROOTS") ?? null,
     sandboxRo: resolve("SANDBOX_RO_PATHS") ?? [],
     sandboxRw: resolve("SANDBOX_RW_PATHS") ?? [],
     password,
+    apiKeys,
+    scratchRoot,
   });
+}
+
+/** The keys of `API_KEYS_FILE` (see {@link parseApiKeys}). */
+function readKeysFile(path: string, readTextFile: (path: string) => string): string[] {
+  const shown = `API_KEYS_FILE=${JSON.stringify(path)}`;
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read ${shown}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const keys = parseApiKeys(text);
+  if (typeof keys === "string") throw new ConfigError(`${shown}: ${keys}`);
+  return keys;
 }
 
 function readPasswordFile(path: string, readTextFile: (path: string) => string): string {
@@ -158,7 +192,14 @@ const ms = (seconds: number) => seconds * 1000;
 
 function group(
   v: ConfigVariables,
-  paths: { allowedRoots: string[] | null; sandboxRo: string[]; sandboxRw: string[]; password: string | null },
+  paths: {
+    allowedRoots: string[] | null;
+    sandboxRo: string[];
+    sandboxRw: string[];
+    password: string | null;
+    apiKeys: string[];
+    scratchRoot: string;
+  },
 ): Config {
   const { allowedRoots, password } = paths;
   return {
@@ -173,6 +214,12 @@ function group(
       password,
       maxFailures: v.AUTH_MAX_FAILURES,
       failureWindowMs: ms(v.AUTH_FAILURE_WINDOW_S),
+      apiKeys: paths.apiKeys,
+    },
+    doors: {
+      toolTrace: v.COMPAT_TOOL_TRACE,
+      scratchRoot: paths.scratchRoot,
+      maxConversations: v.COMPAT_MAX_CONVERSATIONS,
     },
     cli: { path: v.CLAUDE_PATH ?? null, graceMs: ms(v.CANCEL_GRACE_S), killAfterMs: ms(v.KILL_AFTER_S) },
     chat: {

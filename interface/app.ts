@@ -13,19 +13,30 @@ import type { Sessions } from "../application/sessions.ts";
 import type { StartWatchedChat } from "../application/start_watched_chat.ts";
 import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
+import type { DoorMetrics } from "../application/door_metrics.ts";
+import type { StartDoorChat } from "../application/start_door_chat.ts";
+import { apiKeyAuth } from "./api_keys.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { createClientAddress } from "./client_address.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
-import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
+import {
+  API_KEY_HEADER_SCHEME,
+  API_KEY_SCHEMES,
+  BASIC_AUTH_SCHEME,
+  BEARER_AUTH_SCHEME,
+  SECURITY_SCHEME,
+} from "./openapi_document.ts";
 import { originGuard } from "./origin_guard.ts";
 import { RefusedLoginLog } from "./refused_login_log.ts";
+import { anthropicRoutes } from "./routes/anthropic.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { chatControlRoutes } from "./routes/chat_control.ts";
 import { chatWatchRoutes } from "./routes/chat_watch.ts";
 import { directoryRoutes } from "./routes/directories.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { openAiRoutes } from "./routes/openai.ts";
 import { processRoutes } from "./routes/processes.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { validationHook } from "./validation_hook.ts";
@@ -49,7 +60,15 @@ export interface AppDeps {
   metrics: Metrics;
   slots: ChatSlots;
   logger: Logger;
-  auth: { user: string; password: string; maxFailures: number; failureWindowMs: number };
+  /** Basic Auth, and the API keys accepted as `Authorization: Bearer` or `x-api-key` (none when absent). */
+  auth: { user: string; password: string; maxFailures: number; failureWindowMs: number; apiKeys?: string[] };
+  /** The OpenAI- and Anthropic-compatible doors under `/v1`, when given. */
+  doors?: {
+    startDoorChat: StartDoorChat;
+    doorMetrics: DoorMetrics;
+    toolTrace: boolean;
+    models: readonly string[];
+  };
   maxBodyBytes: number;
   keepaliveMs: number;
   /** A stream client that takes nothing this long while events wait is cut off; 0 or unset: never. */
@@ -85,21 +104,31 @@ function authMiddleware(deps: AppDeps): MiddlewareHandler {
     now: () => clock.now(),
     warn: (message, fields) => logger.warn(message, fields),
   });
-  return basicAuth({
+  const clientAddress = createClientAddress({ trustedProxies: deps.trustedProxies ?? null });
+  const onFailure = (address: string, reason: "throttled" | "wrong credentials") =>
+    refusals.refused(address, reason);
+  const basic = basicAuth({
     user: deps.auth.user,
     password: deps.auth.password,
     throttle,
-    clientAddress: createClientAddress({ trustedProxies: deps.trustedProxies ?? null }),
-    onFailure: (address, reason) => refusals.refused(address, reason),
+    clientAddress,
+    onFailure,
   });
+  return apiKeyAuth({ keys: deps.auth.apiKeys ?? [], basic, throttle, clientAddress, onFailure });
 }
 
 function corsMiddleware(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-    exposeHeaders: ["X-Process-ID", "X-Watch-Token", "X-Session-ID", "Retry-After"],
+    allowHeaders: [
+      "Authorization",
+      "Content-Type",
+      "Last-Event-ID",
+      ...["x-api-key", "anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access"],
+      ...["X-Claude-Cwd", "X-Session-ID", "X-Claude-Tool-Trace"],
+    ],
+    exposeHeaders: ["X-Process-ID", "X-Watch-Token", "Retry-After", "X-Session-ID", "X-Claude-Cwd"],
     maxAge: 600,
   });
 }
@@ -111,7 +140,8 @@ function isOpenPath(path: string): boolean {
 
 /**
  * The HTTP app: `/health` (open), `/chat`, `/chat/{process_id}`, `/chat/{process_id}/events` (Basic Auth or
- * the chat's watch token), `/processes`, `/metrics`, `/sessions`, `/directories`, the console `/ui` (Basic Auth),
+ * the chat's watch token), `/processes`, `/metrics`, `/sessions`, `/directories`, the console `/ui` (Basic Auth
+ * or an API key), the compatible doors under `/v1` (Basic Auth or an API key),
  * the docs, and one JSON error shape for everything that goes wrong. Requests a browser sends for a page of
  * another origin are refused (`originGuard`) on every route but `/health` and the docs. Each route is declared once, in
  * `interface/routes/`, and invalid input everywhere gets the same 422 from the one `validationHook`.
@@ -145,15 +175,22 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   const auth = authMiddleware(deps);
   app.openAPIRegistry.registerComponent("securitySchemes", SECURITY_SCHEME, BASIC_AUTH_SCHEME);
+  app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.bearer, BEARER_AUTH_SCHEME);
+  app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.header, API_KEY_HEADER_SCHEME);
   app.route("/health", healthRoutes(deps));
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));
   app.route("/chat", chatControlRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
-  app.route("/metrics", metricsRoutes({ ...deps, auth }));
+  app.route("/metrics", metricsRoutes({ ...deps, doorMetrics: deps.doors?.doorMetrics, auth }));
   app.route("/sessions", sessionRoutes({ ...deps, auth }));
   app.route("/directories", directoryRoutes({ ...deps, auth }));
   deps.console?.(app, auth);
+  if (deps.doors) {
+    const doors = { ...deps, ...deps.doors, auth };
+    app.route("/v1", openAiRoutes(doors));
+    app.route("/v1", anthropicRoutes(doors));
+  }
 
   if (deps.docs) {
     if (deps.docsAuth) {

@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { DoorMetrics } from "../../application/door_metrics.ts";
 import { Metrics } from "../../application/metrics.ts";
+import { renderDoorMetrics } from "../door_metrics_text.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
 import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
 
@@ -27,13 +29,21 @@ const metricsRoute = createRoute({
 
 /** `GET /metrics`, behind `auth`; mount at `/metrics`. */
 export function metricsRoutes(
-  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler },
+  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler; doorMetrics?: DoorMetrics },
 ): OpenAPIHono {
   const app = new OpenAPIHono();
   app.use("*", deps.auth);
-  app.openapi(metricsRoute, (c) =>
-    c.text(renderMetrics(deps.metrics, deps.slots), 200, {
-      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  app.openapi(
+    metricsRoute,
+    (c) =>
+      c.text(
+        renderMetrics(deps.metrics, deps.slots) +
+          (deps.doorMetrics ? renderDoorMetrics(deps.doorMetrics) : ""),
+        200,
+        {
+          "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+        },
+      ),
+  );
   return app;
 }

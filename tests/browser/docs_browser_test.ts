@@ -107,10 +107,12 @@ async function tryHealth(page: Page): Promise<void> {
 async function tryProcessesWithBasicAuth(page: Page, serverUrl: string): Promise<void> {
   await page.locator(".auth-wrapper .authorize").click();
   const dialog = page.locator(".dialog-ux .modal-ux");
-  await dialog.locator('input[name="username"]').fill(SERVER_USER);
-  await dialog.locator('input[name="password"]').fill(SERVER_PASSWORD);
-  await dialog.locator('button[type="submit"]').click();
-  await dialog.locator(".btn-done").click();
+  // The dialog offers each scheme (Basic Auth, Bearer key, x-api-key) in a form of its own.
+  const basic = dialog.locator(".auth-container", { hasText: "basicAuth" });
+  await basic.locator('input[name="username"]').fill(SERVER_USER);
+  await basic.locator('input[name="password"]').fill(SERVER_PASSWORD);
+  await basic.locator('button[type="submit"]').click();
+  await dialog.locator(".btn-done").first().click();
   const processes = page.locator("#operations-chat-listProcesses");
   await processes.locator(".opblock-summary").click();
   await processes.locator(".try-out__btn").click();

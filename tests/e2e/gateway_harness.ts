@@ -33,9 +33,12 @@ export class Gateway {
   /** Per-marker answers; see {@link Gateway.script}. */
   readonly #scripts = new Map<string, Script>();
   #cwds = 0;
+  /** The gateway's variables, to start it again the same way ({@link Gateway.restart}). */
+  #env: Record<string, string> = {};
 
   private constructor(
-    readonly server: ServerProcess,
+    /** The gateway process (a new one after {@link Gateway.restart}). */
+    public server: ServerProcess,
     readonly fake: FakeMessagesApi,
     /** Temp root holding `home/` and every chat's cwd. */
     readonly root: string,
@@ -67,7 +70,7 @@ export class Gateway {
     }
     const fake = await startFakeMessagesApi({ defaultText: "Hello from the fake Messages API." });
     try {
-      const server = await spawnServer({
+      const variables = {
         // Deno finds its cache through HOME, which the gateway gets a temp one of: keep the warm cache.
         CLAUDE_PATH: claude,
         HOME: home,
@@ -77,8 +80,10 @@ export class Gateway {
         CLAUDE_CODE_MAX_RETRIES: "0",
         ...(sandbox ? { SANDBOX: sandbox } : {}),
         ...env,
-      });
-      return new Gateway(server, fake, root, home);
+      };
+      const gateway = new Gateway(await spawnServer(variables), fake, root, home);
+      gateway.#env = variables;
+      return gateway;
     } catch (error) {
       await fake.close();
       await Deno.remove(root, { recursive: true }).catch(() => {});
@@ -86,7 +91,13 @@ export class Gateway {
     }
   }
 
-  /** The gateway's base URL. */
+  /** Stops the gateway (as a restart does: SIGTERM) and starts it again with the same variables and `HOME`. */
+  async restart(): Promise<void> {
+    await this.server.stop();
+    this.server = await spawnServer(this.#env);
+  }
+
+  /** The gateway's base URL (a new one after a restart). */
   get url(): string {
     return this.server.url;
   }

@@ -12,7 +12,8 @@ function load(env: Record<string, string | undefined>) {
 Deno.test("loadConfig() gives every default for an empty environment, grouped, durations in ms", () => {
   assert.deepEqual(loadConfig({}), {
     server: { host: "0.0.0.0", port: 9876, maxConnections: 0, headerTimeoutMs: 0 },
-    auth: { user: "admin", password: null, maxFailures: 10, failureWindowMs: 60_000 },
+    auth: { user: "admin", password: null, maxFailures: 10, failureWindowMs: 60_000, apiKeys: [] },
+    doors: { toolTrace: false, scratchRoot: "/tmp/claudecode2api/scratch", maxConversations: 10_000 },
     cli: { path: null, graceMs: 5000, killAfterMs: 3000 },
     chat: {
       defaults: { permissionMode: "acceptEdits", model: null },
@@ -80,10 +81,21 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     SANDBOX: "bwrap",
     SANDBOX_RO_PATHS: "/home/svc/.ssh, /etc/gitconfig",
     SANDBOX_RW_PATHS: "/var/cache/build",
+    API_KEYS: "sk-one-0123456789abcdef, sk-two-0123456789abcdef",
+    COMPAT_TOOL_TRACE: "yes",
+    COMPAT_SCRATCH_ROOT: "/srv/scratch",
+    COMPAT_MAX_CONVERSATIONS: "50",
   });
   assert.deepEqual(config, {
     server: { host: "127.0.0.1", port: 8080, maxConnections: 0, headerTimeoutMs: 0 },
-    auth: { user: "ops", password: "s3cret", maxFailures: 5, failureWindowMs: 300_000 },
+    auth: {
+      user: "ops",
+      password: "s3cret",
+      maxFailures: 5,
+      failureWindowMs: 300_000,
+      apiKeys: ["sk-one-0123456789abcdef", "sk-two-0123456789abcdef"],
+    },
+    doors: { toolTrace: true, scratchRoot: "/srv/scratch", maxConversations: 50 },
     cli: { path: "/opt/claude/bin/claude", graceMs: 2500, killAfterMs: 1000 },
     chat: {
       defaults: { permissionMode: "plan", model: "claude-sonnet-4-5" },
@@ -174,7 +186,11 @@ Deno.test("loadConfig() treats empty and blank values as unset", () => {
 });
 
 Deno.test("loadConfig() ignores variables it does not know", () => {
-  assert.deepEqual(loadConfig({ PATH: "/usr/bin", HOME: "/root", PORT_NUMBER: "x" }), loadConfig({}));
+  // HOME counts only as the home of the scratch root (COMPAT_SCRATCH_ROOT).
+  assert.deepEqual(
+    loadConfig({ PATH: "/usr/bin", HOME: "/root", PORT_NUMBER: "x" }),
+    loadConfig({ HOME: "/root" }),
+  );
 });
 
 Deno.test("loadConfig() accepts a DEFAULT_PERMISSION_MODE inside ALLOWED_PERMISSION_MODES", () => {
@@ -233,4 +249,34 @@ Deno.test(".env.example and the README document every variable", async () => {
     assert.match(example, new RegExp(`^#? ?${key}=`, "m"), `.env.example lacks ${key}`);
     assert.ok(readme.includes(`\`${key}\``), `README lacks ${key}`);
   }
+});
+
+Deno.test("loadConfig() puts the scratch root under the cache directory: XDG_CACHE_HOME, else HOME's .cache", () => {
+  assert.equal(loadConfig({ HOME: "/home/u" }).doors.scratchRoot, "/home/u/.cache/claudecode2api/scratch");
+  assert.equal(
+    loadConfig({ HOME: "/home/u", XDG_CACHE_HOME: "/var/cache/u" }).doors.scratchRoot,
+    "/var/cache/u/claudecode2api/scratch",
+  );
+});
+
+Deno.test("loadConfig() reads API_KEYS_FILE (one key a line, comments skipped) after API_KEYS", () => {
+  const files: Record<string, string> = {
+    "/run/keys": "# the UI\nsk-file-0123456789abcdef\n\n  sk-file-fedcba9876543210  \n",
+    "/run/empty": "# nothing\n\n",
+    "/run/short": "sk-short\n",
+  };
+  const readTextFile = (path: string) => {
+    if (!(path in files)) throw new Error("No such file or directory");
+    return files[path];
+  };
+  const keys = (env: Record<string, string>) => loadConfig(env, { readTextFile }).auth.apiKeys;
+  assert.deepEqual(keys({ API_KEYS: "sk-env-0123456789abcdef", API_KEYS_FILE: "/run/keys" }), [
+    "sk-env-0123456789abcdef",
+    "sk-file-0123456789abcdef",
+    "sk-file-fedcba9876543210",
+  ]);
+  assert.throws(() => keys({ API_KEYS_FILE: "/run/empty" }), /API_KEYS_FILE="\/run\/empty": holds no key/);
+  assert.throws(() => keys({ API_KEYS_FILE: "/run/short" }), /key 1 is shorter than 16 characters/);
+  assert.throws(() => keys({ API_KEYS_FILE: "/run/none" }), /cannot read API_KEYS_FILE="\/run\/none"/);
+  assert.throws(() => keys({ API_KEYS: "short" }), ConfigError);
 });

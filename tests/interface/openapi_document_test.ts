@@ -32,7 +32,10 @@ Deno.test("the document lists every endpoint with its method", async () => {
     "GET /processes",
     "GET /sessions",
     "GET /sessions/{session_id}",
+    "GET /v1/models",
     "POST /chat",
+    "POST /v1/chat/completions",
+    "POST /v1/messages",
   ]);
 });
 
@@ -131,14 +134,16 @@ Deno.test("every error response has the JSON error shape and an example of its c
   ) assert.ok(codes.has(code), code);
 });
 
-Deno.test("Basic Auth is the default security and /health is open", async () => {
+Deno.test("Basic Auth or an API key is the default security and /health is open", async () => {
   const document = await openApiDocument();
   assert.deepEqual(document.components.securitySchemes.basicAuth, {
     type: "http",
     scheme: "basic",
     description: document.components.securitySchemes.basicAuth.description,
   });
-  assert.deepEqual(document.security, [{ basicAuth: [] }]);
+  assert.deepEqual(document.security, [{ basicAuth: [] }, { bearerAuth: [] }, { apiKeyHeader: [] }]);
+  assert.equal(document.components.securitySchemes.bearerAuth.scheme, "bearer");
+  assert.equal(document.components.securitySchemes.apiKeyHeader.name, "x-api-key");
   assert.deepEqual(document.paths["/health"].get.security, []);
   assert.equal(document.paths["/chat"].post.security, undefined);
   assert.equal(

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { CliUnavailableError } from "../../domain/errors.ts";
+import { DoorMetrics } from "../../application/door_metrics.ts";
+import { DOOR_MODELS } from "../../domain/door_models.ts";
 import { FakeSessionArchive } from "../support/fake_session_archive.ts";
 import { FakeSessionTranscripts } from "../support/fake_session_transcripts.ts";
-import { AUTH, buildTestApp, chatRequest, fetchOpenApiDocument } from "../support/test_app.ts";
+import { API_KEY, AUTH, buildTestApp, chatRequest, fetchOpenApiDocument } from "../support/test_app.ts";
 
 type TestApp = ReturnType<typeof buildTestApp>;
 type Options = Parameters<typeof buildTestApp>[0];
@@ -56,6 +58,95 @@ async function onFinishedChat(path: (id: string, token: string) => string, init:
 }
 
 const CHAT = { prompt: "x", cwd: "/tmp" };
+const KEYED = { Authorization: `Bearer ${API_KEY}` };
+const DOOR_BODIES: Record<string, object> = {
+  "/v1/chat/completions": { model: "claude-code", messages: [{ role: "user", content: "hi" }] },
+  "/v1/messages": { model: "claude-code", max_tokens: 10, messages: [{ role: "user", content: "hi" }] },
+};
+
+/** A door request with the test key: its path's body, changed by `extra`. */
+function doorRequest(path: string, extra: object = {}, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...KEYED, ...headers },
+    body: JSON.stringify({ ...DOOR_BODIES[path], ...extra }),
+  };
+}
+
+/** A door request answered by a CLI run that prints `lines` and exits with `code`. */
+async function doorAnswered(path: string, lines: string[], code = 0): Promise<Response> {
+  const test = buildTestApp();
+  const response = test.app.request(path, doorRequest(path));
+  const run = await test.runner.nextRun();
+  for (const line of lines) run.write(`${line}\n`);
+  run.end({ code });
+  return await response;
+}
+
+const INIT = JSON.stringify({
+  type: "system",
+  subtype: "init",
+  session_id: "5a1b2c3d-0000-4000-8000-000000000001",
+});
+const ANSWER = JSON.stringify({
+  type: "assistant",
+  message: { id: "m1", content: [{ type: "text", text: "hi" }] },
+});
+const RESULT = JSON.stringify({
+  type: "result",
+  subtype: "success",
+  is_error: false,
+  result: "hi",
+  usage: {},
+});
+
+/** Every status of one door's chat route. */
+function doorCases(path: string): Record<string, Case> {
+  const name = (status: number) => `POST ${path} ${status}`;
+  return {
+    [name(200)]: () => doorAnswered(path, [INIT, ANSWER, RESULT]),
+    [name(400)]: () => call(path, doorRequest(path, { tools: [{ name: "lookup" }] })),
+    [name(401)]: () =>
+      call(path, doorRequest(path, {}, { Authorization: "Bearer sk-wrong-0123456789abcdef" })),
+    [name(403)]: () =>
+      call(path, doorRequest(path), {
+        startChat: { policy: { allowedRoots: ["/work"], allowedPermissionModes: null, deniedFields: null } },
+      }),
+    [name(404)]: () => call(path, doorRequest(path, { model: "gpt-4o" })),
+    [name(409)]: async () => {
+      const test = buildTestApp();
+      const sessionId = crypto.randomUUID();
+      const first = await runningChat(test, { ...CHAT, session_id: sessionId });
+      const second = await test.app.request(
+        path,
+        doorRequest(path, {}, { "X-Session-ID": sessionId, "X-Claude-Cwd": "/tmp" }),
+      );
+      await first.finish();
+      return second;
+    },
+    [name(413)]: () => call(path, doorRequest(path, { padding: "x".repeat(70_000) })),
+    [name(415)]: () => call(path, doorRequest(path, {}, { "Content-Type": "text/plain" })),
+    [name(429)]: async () => {
+      const test = buildTestApp({ maxConcurrent: 1, queueMax: 0 });
+      const first = await runningChat(test, CHAT);
+      const refused = await test.app.request(path, doorRequest(path));
+      await first.finish();
+      return refused;
+    },
+    [name(500)]: () =>
+      call(path, doorRequest(path), {
+        app: {
+          doors: { startDoorChat: broken, doorMetrics: new DoorMetrics(), toolTrace: false, models: [] },
+        },
+      }),
+    [name(502)]: () => doorAnswered(path, [INIT], 1),
+    [name(503)]: () => {
+      const test = buildTestApp();
+      test.runner.failWith = new CliUnavailableError("cannot start the Claude Code CLI");
+      return Promise.resolve(test.app.request(path, doorRequest(path)));
+    },
+  };
+}
 const authed = (method: string) => ({ method, headers: AUTH });
 /** A request a browser sent for a page of another origin, with the credentials it holds. */
 const fromElsewhere = (method: string) => ({
@@ -227,6 +318,24 @@ const CASES: Record<string, Case> = {
   "GET /metrics 401": () => call("/metrics"),
   "GET /metrics 403": () => call("/metrics", fromElsewhere("GET")),
   "GET /metrics 429": () => throttled("/metrics"),
+  ...doorCases("/v1/chat/completions"),
+  ...doorCases("/v1/messages"),
+  "GET /v1/models 200": () => call("/v1/models", { headers: KEYED }),
+  "GET /v1/models 401": () => call("/v1/models"),
+  "GET /v1/models 403": () => call("/v1/models", fromElsewhere("GET")),
+  "GET /v1/models 429": () => throttled("/v1/models"),
+  "GET /v1/models 500": () =>
+    call("/v1/models", { headers: KEYED }, {
+      app: {
+        doors: {
+          startDoorChat: broken,
+          doorMetrics: new DoorMetrics(),
+          toolTrace: false,
+          models: failing([...DOOR_MODELS]),
+        },
+      },
+    }),
+
   "GET /metrics 500": () => {
     const { metrics, slots } = buildTestApp();
     return call("/metrics", authed("GET"), { app: { metrics: failing(metrics), slots: failing(slots) } });
@@ -249,7 +358,9 @@ async function assertDocumented(response: Response, documented: Json): Promise<v
   const text = await response.text();
   const examples = documented.content["application/json"]?.examples;
   if (examples && response.status >= 400) {
-    assert.ok(Object.hasOwn(examples, JSON.parse(text).error.code), text);
+    // The gateway's and OpenAI's errors have a `code`; Anthropic's a `type`.
+    const { error } = JSON.parse(text);
+    assert.ok(Object.hasOwn(examples, error.code ?? error.type), text);
   }
 }
 

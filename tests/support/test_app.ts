@@ -7,7 +7,11 @@ import { createListDirectories } from "../../application/list_directories.ts";
 import { createListProcesses } from "../../application/list_processes.ts";
 import { createSessions } from "../../application/sessions.ts";
 import { silentLogger } from "../../application/logger.ts";
+import { Conversations } from "../../application/conversations.ts";
+import { DoorMetrics } from "../../application/door_metrics.ts";
 import { createStartChat } from "../../application/start_chat.ts";
+import { createStartDoorChat } from "../../application/start_door_chat.ts";
+import { DOOR_MODELS } from "../../domain/door_models.ts";
 import { createStartWatchedChat } from "../../application/start_watched_chat.ts";
 import { WatchedChats, type WatchedChatsOptions } from "../../application/watched_chats.ts";
 import { type AppDeps, createApp } from "../../interface/app.ts";
@@ -16,12 +20,15 @@ import { registerDocs } from "../../interface/docs.ts";
 import { DenoDirectories } from "../../infrastructure/deno_directories.ts";
 import { systemClock } from "../../infrastructure/system_clock.ts";
 import { FakeSessionArchive } from "./fake_session_archive.ts";
+import { FakeScratchDirectories } from "./fake_scratch_directories.ts";
 import { fakeStartChatDeps } from "./start_chat_deps.ts";
 
 /** Credentials of the test app. */
 export const USER = "admin";
 export const PASSWORD = "s3cret pass:word";
 export const AUTH = { Authorization: `Basic ${btoa(`${USER}:${PASSWORD}`)}` };
+/** The API key the test app accepts (`Authorization: Bearer`, `x-api-key`). */
+export const API_KEY = "sk-test-0123456789abcdef";
 
 /** The real app with the real use cases over fake ports. */
 export function buildTestApp(
@@ -38,6 +45,8 @@ export function buildTestApp(
     directoryRoots?: string[];
     /** The home `/directories` lists without roots (default `/tmp`). */
     home?: string;
+    /** The compatible doors' settings. */
+    doors?: { toolTrace?: boolean; maxConversations?: number };
   } = {},
 ) {
   const deps = fakeStartChatDeps({
@@ -76,6 +85,13 @@ export function buildTestApp(
       claude_version: "2.1.328 (Claude Code)",
       sandbox: "off",
     });
+  const scratch = new FakeScratchDirectories();
+  const conversations = new Conversations({
+    maxEntries: options.doors?.maxConversations ?? 100,
+    scratch,
+    logger: silentLogger,
+  });
+  const doorMetrics = new DoorMetrics();
   const app = createApp({
     startChat,
     watched,
@@ -100,14 +116,20 @@ export function buildTestApp(
     metrics,
     slots,
     logger: silentLogger,
-    auth: { user: USER, password: PASSWORD, maxFailures: 3, failureWindowMs: 60_000 },
+    auth: { user: USER, password: PASSWORD, maxFailures: 3, failureWindowMs: 60_000, apiKeys: [API_KEY] },
     maxBodyBytes: 64 * 1024,
     keepaliveMs: 0,
     clock,
     newId,
+    doors: {
+      startDoorChat: createStartDoorChat({ startChat, conversations, sessions: deps.sessions }),
+      doorMetrics,
+      toolTrace: options.doors?.toolTrace ?? false,
+      models: DOOR_MODELS,
+    },
     ...options.app,
   });
-  return { app, runner, processes, metrics, slots, watched, archive };
+  return { app, runner, processes, metrics, slots, watched, archive, conversations, scratch, doorMetrics };
 }
 
 /** A JSON POST /chat with the test credentials. */
