@@ -159,9 +159,8 @@ export class PermissionPrompts {
     this.#pending.delete(requestId);
     this.#answered.add(requestId);
     if (this.#answered.size > ANSWERED_KEPT) this.#answered.delete(this.#answered.values().next().value!);
-    if (answer !== null) {
-      this.#options.send(controlResponseLine(requestId, { success: this.#result(pending.data, answer) }));
-    }
+    const result = answer === null ? null : this.#result(pending.data, answer);
+    if (result !== null) this.#options.send(controlResponseLine(requestId, { success: result }));
     const outcome: PermissionOutcome = answer === null
       ? "cancelled"
       : by === "timeout"
@@ -169,7 +168,8 @@ export class PermissionPrompts {
       : answer.behavior === "allow"
       ? "allowed"
       : "denied";
-    const message = answer?.behavior === "deny" ? answer.message ?? null : null;
+    // The message the CLI got, its default included, so the event tells what the model was told.
+    const message = result?.behavior === "deny" ? String(result.message) : null;
     this.#options.count(outcome);
     this.#options.emit({
       type: "permission_resolved",
