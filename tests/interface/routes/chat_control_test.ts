@@ -206,6 +206,22 @@ Deno.test("POST /chat/{id}/interrupt stops the turn through the control protocol
   assert.equal(JSON.parse(events.at(-1)!.data).cancelled, false);
 });
 
+Deno.test("POST /chat/{id}/interrupt takes no body as curl -X POST sends none: an empty stream, no Content-Type", async () => {
+  const test = buildTestApp();
+  const chat = await openChat(test, INTERACTIVE);
+  const empty = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  const bare = { method: "POST", headers: AUTH, body: empty(), duplex: "half" } as RequestInit;
+  const response = await test.app.request(`/chat/${chat.id}/interrupt`, bare);
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.deepEqual((chat.run.sentLines.at(-1) as { request: object }).request, { subtype: "interrupt" });
+  const typed = { method: "POST", headers: { ...AUTH, "Content-Type": "text/plain" }, body: "{}" };
+  assert.equal((await errorOf(await test.app.request(`/chat/${chat.id}/interrupt`, typed))).status, 415);
+  const unlabelled = { method: "POST", headers: AUTH, body: new Blob(['{"cancel_queued":true}']) };
+  const refused = await errorOf(await test.app.request(`/chat/${chat.id}/interrupt`, unlabelled));
+  assert.deepEqual(refused, { status: 415, code: "unsupported_media_type", fields: [] });
+  await chat.finish();
+});
+
 Deno.test("PATCH /chat/{id} changes the mode through the control protocol, within ALLOWED_PERMISSION_MODES", async () => {
   const policy = {
     allowedRoots: null,
