@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FakeClock } from "../../support/fake_clock.ts";
 import { parseSse } from "../../../testkit/sse_client.ts";
 import {
   answerControls,
@@ -164,7 +165,56 @@ Deno.test("a permission request of the CLI reaches the client as an event, is li
     event.data
   );
   assert.deepEqual(messages, [INIT, ASSISTANT]);
+  const metrics = await (await test.app.request("/metrics", { headers: AUTH })).text();
+  assert.match(metrics, /^claudecode2api_permission_requests_total\{outcome="allowed"\} 1$/m);
+  assert.match(metrics, /^claudecode2api_permission_requests_total\{outcome="timeout"\} 0$/m);
   await chat.finish();
+});
+
+Deno.test("a permission request nobody answers is denied at PERMISSION_TIMEOUT_S, and the stream says so", async () => {
+  const clock = new FakeClock();
+  const test = buildTestApp({ startChat: { clock } });
+  const chat = await openChat(test, ASKING);
+  chat.run.write(canUseToolLine("req-1"));
+  await nextEvent(chat, "permission_request");
+  clock.advance(300_000);
+  const resolved = JSON.parse((await nextEvent(chat, "permission_resolved")).data);
+  assert.deepEqual(resolved, {
+    request_id: "req-1",
+    outcome: "timeout",
+    by: "timeout",
+    message: "no answer within PERMISSION_TIMEOUT_S (300 s): denied by the gateway",
+  });
+  assert.deepEqual((chat.run.sentLines.at(-1) as { response: object }).response, {
+    subtype: "success",
+    request_id: "req-1",
+    response: { behavior: "deny", message: resolved.message },
+  });
+  await chat.finish();
+});
+
+Deno.test("an interactive chat ends after INTERACTIVE_IDLE_S with nothing to do, but never while a permission request waits", async () => {
+  const clock = new FakeClock();
+  const limits = { maxLineBytes: 1 << 20, maxRunMs: 0, idleMs: 60_000, inactiveMs: 600_000 };
+  const test = buildTestApp({ startChat: { clock, limits } });
+  const chat = await openChat(test, ASKING);
+  const first = (chat.run.sentLines[0] as { uuid: string }).uuid;
+  chat.run.write(`{"type":"command_lifecycle","command_uuid":"${first}","state":"started"}\n${INIT}\n`);
+  chat.run.write(canUseToolLine("req-1"));
+  await nextEvent(chat, "permission_request");
+  clock.advance(200_000);
+  assert.equal(chat.run.stops, 0, "neither idle nor inactive while the client is asked");
+  await test.app.request(`/chat/${chat.id}/permissions/req-1`, authedJson("POST", { behavior: "deny" }));
+  chat.run.write(`${RESULT}\n{"type":"command_lifecycle","command_uuid":"${first}","state":"completed"}\n`);
+  await nextEvent(chat, "message").then(() => nextEvent(chat, "message"));
+  clock.advance(599_999);
+  assert.equal(chat.run.stops, 0, "a chat waiting for its next message is not idle");
+  clock.advance(1);
+  assert.equal(chat.run.stops, 1);
+  const events = await chat.stream.rest();
+  const error = events.find((event) => event.event === "error");
+  assert.equal(JSON.parse(error!.data).reason, "inactive");
+  assert.equal(JSON.parse(events.at(-1)!.data).stop_reason, "inactive");
 });
 
 Deno.test("a chat that does not ask its client refuses answers with a 409, and an answer that mixes allow and deny is a 422", async () => {
