@@ -286,7 +286,6 @@ Deno.test("a control request of the CLI the gateway does not handle gets an erro
 
 Deno.test("a can_use_tool request becomes a permission_request event, and its withdrawal a permission_resolved one", () => {
   const { conversation, observe, events } = setup({ interactive: true, asks: true });
-  assert.equal(conversation.emitsEvents, true);
   conversation.begin({ text: "hi" });
   const ask = {
     subtype: "can_use_tool",
