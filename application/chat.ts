@@ -217,7 +217,8 @@ export class Chat implements ManagedProcess, ChatEventSource {
    */
   async #nextChunk(run: CliRun, conversation: Conversation): Promise<Uint8Array | null | undefined> {
     this.#pendingRead ??= this.#read(run);
-    if (conversation.emitsEvents) {
+    // Only a chat that asks its client emits events of its own (permission requests and their ends).
+    if (conversation.prompts !== null) {
       const first = await Promise.race([this.#pendingRead, conversation.news.then(() => undefined)]);
       if (first === undefined) return undefined;
     }

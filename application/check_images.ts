@@ -52,7 +52,7 @@ export function checkImages(images: ChatImage[], options: { maxBytes: number; fi
       );
     }
     if (!SIGNATURES[type](decodeBase64(data.slice(0, 16)))) {
-      throw new InvalidFieldError(`${name}.media_type`, `${name}.data is not a ${type} image`);
+      throw new InvalidFieldError(`${name}.media_type`, `${name}.data is not ${type} data`);
     }
   });
 }

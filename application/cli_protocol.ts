@@ -61,3 +61,14 @@ export function controlResponseLine(
     : { subtype: "error", request_id: requestId, error: response.error };
   return JSON.stringify({ type: "control_response", response: body });
 }
+
+/**
+ * The fields of a parsed protocol value that should be an object: the CLI's lines are trusted for their
+ * shape no more than a client's, so anything else reads as no fields.
+ * @param value a parsed JSON value
+ */
+export function fieldsOf(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? value as Record<string, unknown>
+    : {};
+}

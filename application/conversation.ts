@@ -1,13 +1,15 @@
 import type { ChatEvent } from "../domain/chat_event.ts";
 import type { CliRun } from "../domain/cli_runner.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
-import { CliTimeoutError, ConflictError } from "../domain/errors.ts";
+import { ConflictError } from "../domain/errors.ts";
 import {
   controlRequestLine,
   controlResponseLine,
+  fieldsOf,
   type UserMessage,
   userMessageLine,
 } from "./cli_protocol.ts";
+import { ControlRequests } from "./control_requests.ts";
 import type { PermissionPrompts } from "./permission_prompts.ts";
 import type { RecognizedLine } from "./recognize_line.ts";
 
@@ -27,20 +29,7 @@ export interface ConversationOptions {
   onActivityChange: () => void;
 }
 
-/** A control request of ours, waiting for the CLI's answer. */
-interface WaitingControl {
-  resolve: (response: Record<string, unknown>) => void;
-  reject: (error: Error) => void;
-  timer: Timer;
-}
-
 const TERMINAL_STATES = new Set(["completed", "cancelled", "failed"]);
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : {};
-}
 
 /**
  * The gateway's side of the CLI's stream-json input: writes the prompt (and an interactive chat's
@@ -63,7 +52,7 @@ export class Conversation {
   #fallback: Timer | null = null;
   /** Messages of an interactive chat the CLI has not finished: id → started. */
   #outstanding = new Map<string, boolean>();
-  #controls = new Map<string, WaitingControl>();
+  #controls: ControlRequests;
   #events: ChatEvent[] = [];
   #news = Promise.withResolvers<void>();
 
@@ -71,6 +60,11 @@ export class Conversation {
   constructor(run: CliRun, options: ConversationOptions) {
     this.#run = run;
     this.#options = options;
+    this.#controls = new ControlRequests({
+      clock: options.clock,
+      timeoutMs: options.controlTimeoutMs,
+      send: (line) => run.send(line),
+    });
   }
 
   /** True when the chat takes follow-ups. */
@@ -83,17 +77,12 @@ export class Conversation {
     return this.#options.interactive ? this.#outstanding.size > 0 : !this.#sawResult;
   }
 
-  /** True when events other than stdout lines may come (permission requests and their ends). */
-  get emitsEvents(): boolean {
-    return this.#options.prompts !== null;
-  }
-
   /** Settles when {@link takeEvents} has something. */
   get news(): Promise<void> {
     return this.#news.promise;
   }
 
-  /** The permission prompts of a chat that asks its client, else null. */
+  /** The permission prompts of a chat that asks its client (the only source of events), else null. */
   get prompts(): PermissionPrompts | null {
     return this.#options.prompts;
   }
@@ -156,19 +145,7 @@ export class Conversation {
    */
   control(request: Record<string, unknown>): Promise<Record<string, unknown>> {
     this.#assertOpen(false);
-    const requestId = `gw-${this.#options.newId()}`;
-    const { promise, resolve, reject } = Promise.withResolvers<Record<string, unknown>>();
-    const timer = this.#options.clock.setTimeout(() => {
-      this.#controls.delete(requestId);
-      reject(
-        new CliTimeoutError(
-          `the CLI did not answer "${request.subtype}" within ${this.#options.controlTimeoutMs / 1000} s`,
-        ),
-      );
-    }, this.#options.controlTimeoutMs);
-    this.#controls.set(requestId, { resolve, reject, timer });
-    this.#run.send(controlRequestLine(requestId, request));
-    return promise;
+    return this.#controls.send(`gw-${this.#options.newId()}`, request);
   }
 
   /**
@@ -210,13 +187,7 @@ export class Conversation {
     this.#inputOpen = false;
     this.#fallback?.cancel();
     this.#options.prompts?.endAll();
-    for (const [requestId, waiting] of this.#controls) {
-      waiting.timer.cancel();
-      waiting.reject(
-        new ConflictError("chat_ended", `the chat ended before the CLI answered (${requestId})`),
-      );
-    }
-    this.#controls.clear();
+    this.#controls.endAll();
     this.#outstanding.clear();
   }
 
@@ -258,26 +229,14 @@ export class Conversation {
 
   /** A control line from the CLI: an answer to us, a request of its own, or a request it withdraws. */
   #control(fields: Record<string, unknown>): void {
-    if (fields.type === "control_response") {
-      const response = record(fields.response);
-      const requestId = response.request_id;
-      const waiting = typeof requestId === "string" ? this.#controls.get(requestId) : undefined;
-      if (!waiting) return;
-      this.#controls.delete(requestId as string);
-      waiting.timer.cancel();
-      if (response.subtype === "success") waiting.resolve(record(response.response));
-      else {waiting.reject(
-          new ConflictError("cli_refused", `the CLI refused: ${String(response.error ?? "no reason given")}`),
-        );}
-      return;
-    }
+    if (fields.type === "control_response") return this.#controls.answered(fields);
     const requestId = fields.request_id;
     if (typeof requestId !== "string") return;
     if (fields.type === "control_cancel_request") {
       this.#options.prompts?.withdrawn(requestId);
       return;
     }
-    const request = record(fields.request);
+    const request = fieldsOf(fields.request);
     if (request.subtype === "can_use_tool" && this.#options.prompts) {
       this.#options.prompts.ask(requestId, request);
       return;

@@ -7,7 +7,7 @@ import type {
 import type { PermissionMode } from "../domain/chat_request.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../domain/errors.ts";
-import { controlResponseLine } from "./cli_protocol.ts";
+import { controlResponseLine, fieldsOf } from "./cli_protocol.ts";
 
 /** A client's answer to a permission request. */
 export interface PermissionAnswer {
@@ -49,12 +49,6 @@ function text(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : {};
-}
-
 /**
  * The permission prompts of one chat whose CLI asks its client (`--permission-prompt-tool=stdio`): each
  * `can_use_tool` request becomes a `permission_request` event and waits for the client's answer, the
@@ -92,7 +86,7 @@ export class PermissionPrompts {
       request_id: requestId,
       tool_name: text(request.tool_name) ?? "unknown",
       tool_use_id: text(request.tool_use_id),
-      input: record(request.input),
+      input: fieldsOf(request.input),
       description: text(request.description),
       blocked_path: text(request.blocked_path),
       decision_reason: text(request.decision_reason),
@@ -159,9 +153,8 @@ export class PermissionPrompts {
     this.#pending.delete(requestId);
     this.#answered.add(requestId);
     if (this.#answered.size > ANSWERED_KEPT) this.#answered.delete(this.#answered.values().next().value!);
-    if (answer !== null) {
-      this.#options.send(controlResponseLine(requestId, { success: this.#result(pending.data, answer) }));
-    }
+    const result = answer === null ? null : this.#result(pending.data, answer);
+    if (result !== null) this.#options.send(controlResponseLine(requestId, { success: result }));
     const outcome: PermissionOutcome = answer === null
       ? "cancelled"
       : by === "timeout"
@@ -169,7 +162,8 @@ export class PermissionPrompts {
       : answer.behavior === "allow"
       ? "allowed"
       : "denied";
-    const message = answer?.behavior === "deny" ? answer.message ?? null : null;
+    // The message the CLI got, its default included, so the event tells what the model was told.
+    const message = result?.behavior === "deny" ? String(result.message) : null;
     this.#options.count(outcome);
     this.#options.emit({
       type: "permission_resolved",
@@ -201,7 +195,7 @@ export class PermissionPrompts {
    */
   #sessionRules(data: PermissionRequestData): Record<string, unknown>[] {
     const modes = this.#options.allowedModes;
-    const rules = data.suggestions.map(record).filter((suggestion) => {
+    const rules = data.suggestions.map(fieldsOf).filter((suggestion) => {
       if (suggestion.type === "setMode") {
         return modes === null || modes.includes(suggestion.mode as PermissionMode);
       }

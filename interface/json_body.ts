@@ -93,16 +93,25 @@ function unsupported(contentType: string | undefined): HttpError {
  * larger than `maxBytes` (413) and one that is not a JSON object (400). It then hands the parsed object to
  * Hono's body cache, where the route's validator takes it instead of the spent stream: a body is parsed once.
  * @param maxBytes the largest body accepted
+ * @param options `optional`: an empty body (none sent) counts as `{}`, whatever its Content-Type says
  * @throws {HttpError} 415, 413 or 400 as above
  */
-export function jsonBody(maxBytes: number): MiddlewareHandler {
+export function jsonBody(maxBytes: number, options: { optional?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
     const contentType = c.req.header("Content-Type");
     if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) throw unsupported(contentType);
-    const body = parseObject(await readText(c.req.raw, maxBytes));
-    if (contentType === undefined) throw unsupported(contentType);
-    // Hono caches bodies as promises but types the cache by their values; `c.req.json()` reads `json`.
-    Object.assign(c.req.bodyCache, { json: Promise.resolve(body) });
+    // A body left out is told by its bytes, not its headers: over HTTP a POST without data (`curl -X POST`)
+    // has neither Content-Type nor Content-Length, yet an empty body stream.
+    const text = await readText(c.req.raw, maxBytes);
+    const leftOut = options.optional === true && text === "";
+    const body = leftOut ? {} : parseObject(text);
+    if (contentType === undefined && !leftOut) throw unsupported(contentType);
+    // Hono caches bodies as promises but types the cache by their values; `c.req.json()` reads `json`. The
+    // validator of an optional body asks whether there is one by its bytes: none, for one left out.
+    Object.assign(c.req.bodyCache, {
+      json: Promise.resolve(body),
+      ...(leftOut ? { arrayBuffer: Promise.resolve(new ArrayBuffer(0)) } : {}),
+    });
     await next();
   };
 }

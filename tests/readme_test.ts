@@ -88,7 +88,10 @@ Deno.test("the README's curl examples work against a live server", async () => {
         // The fake CLI's "hang" runs until it is cancelled, as a long real chat would.
         .replaceAll('"prompt": "Refactor the whole project"', '"prompt": "hang"')
         // Lines 0.1 s apart for 4 s: the stream is cut after 2 s, in the middle.
-        .replaceAll('"prompt": "Tell a long story"', '"prompt": "slow 40 0.1"');
+        .replaceAll('"prompt": "Tell a long story"', '"prompt": "slow 40 0.1"')
+        // The fake CLI's "converse" asks before it writes notes.txt and takes follow-ups, as an
+        // interactive chat of the real CLI does.
+        .replaceAll('"prompt": "Write notes.txt with three ideas"', '"prompt": "converse"');
       const output = await new Deno.Command("bash", {
         args: ["-c", `set -e\n${script}`],
         cwd: project,
@@ -111,12 +114,25 @@ Deno.test("the README's curl examples work against a live server", async () => {
     const messages = rest.filter((event) => event.event === "message").length + Number(rest[0].id) - 1;
     assert.equal(messages, 42, reattached);
     assert.equal(JSON.parse(rest.at(-1)!.data).cancelled, false, "the chat ran on while nobody watched");
-    for (const chat of byPath("/chat \\").filter((text) => text !== cancelFlow && text !== reattached)) {
+    const [interactive] = byPath("/permissions/");
+    const answers = interactive.split("\n").slice(0, 5).map((line) => JSON.parse(line));
+    assert.equal(answers[0].behavior, "allow", interactive);
+    assert.match(answers[1].message_id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual([answers[2].still_queued, answers[2].cancelled], [[], []]);
+    assert.deepEqual(answers[3], { permission_mode: "acceptEdits" });
+    assert.equal(answers[4].status, "cancelled");
+    assert.deepEqual(interactive.split("\n").slice(5, 7), [
+      "event: permission_request",
+      "event: permission_resolved",
+    ]);
+    assert.equal(await Deno.readTextFile(`${project}/notes.txt`), "three ideas\n", "the approved write ran");
+    const others = [cancelFlow, reattached, interactive];
+    for (const chat of byPath("/chat \\").filter((text) => !others.includes(text))) {
       const events = parseSse(chat);
       assert.equal(events.at(-1)?.event, "done", chat);
       assert.match(events[0].data, /"subtype":"init"/);
     }
-    const [cancel] = byPath("-X DELETE");
+    const [cancel] = byPath("/chat/uuid-here");
     assert.equal(JSON.parse(cancel).error.code, "process_not_found");
     const [processes] = byPath("/processes");
     assert.deepEqual(JSON.parse(processes), { processes: [], count: 0 });

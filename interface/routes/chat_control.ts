@@ -157,19 +157,6 @@ export interface ChatControlRoutesDeps {
   retainFinishedS: number;
 }
 
-/** A body that may be left out: none counts as `{}`. */
-function optionalJsonBody(maxBytes: number): MiddlewareHandler {
-  const body = jsonBody(maxBytes);
-  return async (c, next) => {
-    const length = c.req.header("Content-Length");
-    if (c.req.raw.body === null || length === "0") {
-      Object.assign(c.req.bodyCache, { json: Promise.resolve({}) });
-      return await next();
-    }
-    return await body(c, next);
-  };
-}
-
 /**
  * The routes that talk to a running chat: follow-ups, interrupts, permission answers, settings; mount at
  * `/chat`.
@@ -196,7 +183,7 @@ export function chatControlRoutes(deps: ChatControlRoutesDeps): OpenAPIHono {
     return c.json({ process_id: processId, ...accepted }, 202);
   });
   app.openapi(
-    { ...interruptRoute, middleware: [deps.auth, optionalJsonBody(deps.maxBodyBytes)] },
+    { ...interruptRoute, middleware: [deps.auth, jsonBody(deps.maxBodyBytes, { optional: true })] },
     async (c) => {
       const { process_id: processId } = c.req.valid("param");
       const result = await controls.interrupt(find(processId), c.req.valid("json")?.cancel_queued ?? false);

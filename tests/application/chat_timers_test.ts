@@ -73,3 +73,47 @@ Deno.test("ChatTimers.stop() cancels both limits and arms nothing afterwards", (
   assert.deepEqual(reached, []);
   assert.equal(clock.pending, 0);
 });
+
+Deno.test("ChatTimers does not call a chat idle while it is held (the CLI waits for its client)", () => {
+  const { clock, reached, timers } = setup({ idleMs: 40_000 });
+  timers.readStarted();
+  clock.advance(30_000);
+  timers.setHeld(true);
+  clock.advance(200_000);
+  assert.deepEqual(reached, []);
+  timers.setHeld(false);
+  clock.advance(39_999);
+  assert.deepEqual(reached, [], "idleness counts afresh from the release");
+  clock.advance(1);
+  assert.deepEqual(reached, ["idle"]);
+});
+
+Deno.test("ChatTimers reports inactive once an interactive chat has waited inactiveMs for anything", () => {
+  const chat = setup({ inactiveMs: 600_000 });
+  chat.timers.setInactive(true);
+  chat.timers.setInactive(true);
+  assert.equal(chat.clock.pending, 1, "one timer however often it is said");
+  assertReachedAfter(600_000, "inactive", chat);
+});
+
+Deno.test("ChatTimers starts the inactive limit afresh after activity, and never with a limit of zero or once stopped", () => {
+  const chat = setup({ inactiveMs: 600_000 });
+  chat.timers.setInactive(true);
+  chat.clock.advance(500_000);
+  chat.timers.setInactive(false);
+  assert.equal(chat.clock.pending, 0);
+  chat.timers.setInactive(true);
+  assertReachedAfter(600_000, "inactive", chat);
+
+  const off = setup({});
+  off.timers.setInactive(true);
+  assert.equal(off.clock.pending, 0);
+
+  const stopped = setup({ inactiveMs: 1_000 });
+  stopped.timers.setInactive(true);
+  stopped.timers.stop();
+  stopped.timers.setInactive(true);
+  stopped.clock.advance(10_000);
+  assert.deepEqual(stopped.reached, []);
+  assert.equal(stopped.clock.pending, 0);
+});

@@ -8,9 +8,9 @@ import { InMemoryProcessRepository } from "../../infrastructure/in_memory_proces
 
 /** A {@link ManagedProcess} with the fields the test gives it. */
 class FakeProcess implements ManagedProcess {
-  readonly interactive = false;
-  readonly turnRunning = false;
-  readonly pendingPermissions = 0;
+  interactive = false;
+  turnRunning = false;
+  pendingPermissions = 0;
   stopReason: StopReason | null = null;
   readonly finished = Promise.resolve();
 
@@ -68,9 +68,33 @@ Deno.test("listProcesses() maps each process to its API fields", () => {
       status: "running",
       watchers: 0,
       last_event_id: 0,
+      interactive: false,
+      turn_running: false,
+      pending_permissions: 0,
     }],
     count: 1,
   });
+});
+
+Deno.test("listProcesses() shows whether a chat is interactive, runs a turn and waits for permission answers", () => {
+  const waiting = new FakeProcess("p1", "/w", null, new Date(0), "s-1", "running");
+  waiting.interactive = true;
+  waiting.pendingPermissions = 2;
+  waiting.turnRunning = true;
+  const idle = new FakeProcess("p2", "/w", null, new Date(0), "s-2", "running");
+  idle.interactive = true;
+  const { listProcesses } = setup(waiting, idle);
+  const views = listProcesses().processes.map(({ interactive, turn_running, pending_permissions }) => ({
+    interactive,
+    turn_running,
+    pending_permissions,
+  }));
+  assert.deepEqual(views, [
+    { interactive: true, turn_running: true, pending_permissions: 2 },
+    { interactive: true, turn_running: false, pending_permissions: 0 },
+  ]);
+  waiting.pendingPermissions = 0;
+  assert.equal(listProcesses().processes[0].pending_permissions, 0);
 });
 
 Deno.test("listProcesses() gives null for a missing model and session id", () => {

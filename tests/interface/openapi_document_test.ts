@@ -26,6 +26,7 @@ Deno.test("the document lists every endpoint with its method", async () => {
     "DELETE /sessions/{session_id}",
     "GET /chat/{process_id}",
     "GET /chat/{process_id}/events",
+    "GET /chat/{process_id}/permissions",
     "GET /directories",
     "GET /health",
     "GET /metrics",
@@ -33,7 +34,11 @@ Deno.test("the document lists every endpoint with its method", async () => {
     "GET /sessions",
     "GET /sessions/{session_id}",
     "GET /v1/models",
+    "PATCH /chat/{process_id}",
     "POST /chat",
+    "POST /chat/{process_id}/interrupt",
+    "POST /chat/{process_id}/messages",
+    "POST /chat/{process_id}/permissions/{request_id}",
     "POST /v1/chat/completions",
     "POST /v1/messages",
   ]);
@@ -59,6 +64,43 @@ Deno.test("the ChatRequest schema in the document has every field the validator 
   assert.equal(schema.properties.session_id.format, "uuid");
   assert.ok(schema.properties.permission_mode.enum.includes("acceptEdits"));
   assert.equal(schema.properties.max_budget_usd.exclusiveMinimum, 0);
+  assert.equal(schema.properties.interactive.type, "boolean");
+  assert.deepEqual(schema.properties.permission_prompt.enum, ["client"]);
+  assert.match(schema.properties.permission_prompt.description, /--permission-prompt-tool=stdio/);
+  assert.equal(schema.properties.images.type, "array");
+  assert.deepEqual(schema.properties.images.items, { $ref: "#/components/schemas/Image" });
+  const image = document.components.schemas.Image;
+  assert.deepEqual(image.properties.media_type.enum, ["image/png", "image/jpeg", "image/gif", "image/webp"]);
+  assert.deepEqual(image.required.sort(), ["data", "media_type"]);
+});
+
+Deno.test("the document describes the interactive routes' bodies and the permission events", async () => {
+  const document = await openApiDocument();
+  const schemas = document.components.schemas;
+  const bodyOf = (path: string, method: string) =>
+    document.paths[path][method].requestBody.content["application/json"].schema;
+  assert.deepEqual(bodyOf("/chat/{process_id}/messages", "post"), { $ref: "#/components/schemas/FollowUp" });
+  assert.deepEqual(Object.keys(schemas.FollowUp.properties).sort(), ["images", "priority", "prompt"]);
+  assert.equal(document.paths["/chat/{process_id}/interrupt"].post.requestBody.required, false);
+  assert.deepEqual(Object.keys(schemas.PermissionAnswer.properties).sort(), [
+    "behavior",
+    "interrupt",
+    "message",
+    "remember",
+    "updated_input",
+  ]);
+  assert.deepEqual(Object.keys(schemas.ChatSettings.properties).sort(), ["model", "permission_mode"]);
+  const requestFields = "blocked_path decision_reason description expires_at input request_id " +
+    "requires_user_interaction suggestions tool_name tool_use_id";
+  assert.deepEqual(Object.keys(schemas.PermissionRequest.properties).sort(), requestFields.split(" "));
+  assert.deepEqual(Object.keys(schemas.PermissionResolved.properties).sort(), [
+    "by",
+    "message",
+    "outcome",
+    "request_id",
+  ]);
+  assert.deepEqual(schemas.PermissionResolved.properties.by.enum, ["client", "timeout", "cli", "chat_end"]);
+  assert.ok(document.paths["/chat"].post.responses["200"].headers["X-Session-ID"]);
 });
 
 Deno.test("the document describes the SSE stream of POST /chat and its X-Process-ID header", async () => {
@@ -89,8 +131,19 @@ Deno.test("every error response has the JSON error shape and an example of its c
     "/chat/{process_id}": {
       delete: ["401", "403", "404", "429", "500"],
       get: ["401", "403", "404", "429", "500"],
+      patch: ["400", "401", "403", "404", "409", "413", "415", "422", "429", "500", "504"],
     },
     "/chat/{process_id}/events": { get: ["401", "403", "404", "422", "429", "500"] },
+    "/chat/{process_id}/messages": {
+      post: ["400", "401", "403", "404", "409", "413", "415", "422", "429", "500"],
+    },
+    "/chat/{process_id}/interrupt": {
+      post: ["400", "401", "403", "404", "409", "413", "415", "422", "429", "500", "504"],
+    },
+    "/chat/{process_id}/permissions": { get: ["401", "403", "404", "429", "500"] },
+    "/chat/{process_id}/permissions/{request_id}": {
+      post: ["400", "401", "403", "404", "409", "413", "415", "422", "429", "500"],
+    },
     "/processes": { get: ["401", "403", "429", "500"] },
     "/metrics": { get: ["401", "403", "429", "500"] },
   };
@@ -130,6 +183,14 @@ Deno.test("every error response has the JSON error shape and an example of its c
       "cli_unavailable",
       "unsupported_media_type",
       "forbidden_origin",
+      "chat_ended",
+      "chat_not_started",
+      "chat_not_interactive",
+      "permission_not_found",
+      "permission_resolved",
+      "permissions_not_asked",
+      "cli_refused",
+      "cli_timeout",
     ]
   ) assert.ok(codes.has(code), code);
 });

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import type { ChatControls } from "../../application/chat_controls.ts";
 import { CliUnavailableError } from "../../domain/errors.ts";
 import { DoorMetrics } from "../../application/door_metrics.ts";
 import { DOOR_MODELS } from "../../domain/door_models.ts";
+import { waitFor } from "../../testkit/wait_for.ts";
+import { answerControls, authedJson, canUseToolLine, nextEvent, openChat } from "../support/chat_control.ts";
+import { FakeClock } from "../support/fake_clock.ts";
 import { FakeSessionArchive } from "../support/fake_session_archive.ts";
 import { FakeSessionTranscripts } from "../support/fake_session_transcripts.ts";
 import { API_KEY, AUTH, buildTestApp, chatRequest, fetchOpenApiDocument } from "../support/test_app.ts";
@@ -28,6 +32,60 @@ async function throttled(path: string, init: RequestInit = {}): Promise<Response
   const wrong = { Authorization: `Basic ${btoa("admin:wrong")}` };
   for (let i = 0; i < 3; i++) await (await app.request(path, { ...init, headers: wrong })).body?.cancel();
   return await app.request(path, { ...init, headers: { ...init.headers, ...AUTH } });
+}
+
+/**
+ * A request to a route of one chat that is running (started with `body`); `prepare` sets its fake CLI up
+ * first; the chat is ended and its stream read to the end once the answer is in.
+ */
+async function onRunningChat(
+  body: object,
+  request: (id: string) => [string, RequestInit],
+  options: {
+    app?: Options;
+    prepare?: (run: ReturnType<typeof buildTestApp>["runner"]["runs"][number]) => void;
+  } = {},
+): Promise<Response> {
+  const test = buildTestApp(options.app);
+  const chat = await openChat(test, body);
+  options.prepare?.(chat.run);
+  const response = await test.app.request(...request(chat.id));
+  const text = await response.text();
+  await chat.finish();
+  return new Response(text, response);
+}
+
+/** A request to a route of one chat, answered once a permission request of its CLI is on its stream. */
+async function onAskingChat(
+  request: (id: string) => [string, RequestInit],
+  options: { app?: Options; tool?: Record<string, unknown>; answerFirst?: boolean } = {},
+): Promise<Response> {
+  const test = buildTestApp(options.app);
+  const chat = await openChat(test, ASKING);
+  chat.run.write(canUseToolLine("req-1", options.tool));
+  await nextEvent(chat, "permission_request");
+  const [path, init] = request(chat.id);
+  if (options.answerFirst) await (await test.app.request(path, init)).body?.cancel();
+  const response = await test.app.request(path, init);
+  const text = await response.text();
+  await chat.finish();
+  return new Response(text, response);
+}
+
+/** A control request the fake CLI never answers, until the gateway's FakeClock says it is too late. */
+async function unanswered(body: object, request: (id: string) => [string, RequestInit]): Promise<Response> {
+  const clock = new FakeClock();
+  const test = buildTestApp({ startChat: { clock } });
+  const chat = await openChat(test, body);
+  chat.run.onSend = () => {};
+  const sent = chat.run.sent.length;
+  const pending = test.app.request(...request(chat.id));
+  await waitFor(() => chat.run.sent.length > sent, "the control request on the CLI's stdin");
+  clock.advance(10_000);
+  const response = await pending;
+  const text = await response.text();
+  await chat.finish();
+  return new Response(text, response);
 }
 
 /** A request with the test credentials to a fresh test app. */
@@ -147,6 +205,15 @@ function doorCases(path: string): Record<string, Case> {
     },
   };
 }
+const INTERACTIVE = { ...CHAT, interactive: true };
+const ASKING = { ...CHAT, interactive: true, permission_prompt: "client" };
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const ONLY_ACCEPT_EDITS = {
+  allowedRoots: null,
+  allowedPermissionModes: ["acceptEdits" as const],
+  deniedFields: null,
+};
 const authed = (method: string) => ({ method, headers: AUTH });
 /** A request a browser sent for a page of another origin, with the credentials it holds. */
 const fromElsewhere = (method: string) => ({
@@ -267,6 +334,160 @@ const CASES: Record<string, Case> = {
   "GET /chat/{process_id}/events 500": () =>
     call(`/chat/${UNKNOWN_ID}/events`, authed("GET"), { app: { watched: failing(buildTestApp().watched) } }),
 
+  "POST /chat/{process_id}/messages 202": () =>
+    onRunningChat(INTERACTIVE, (id) => [`/chat/${id}/messages`, authedJson("POST", { prompt: "more" })]),
+  "POST /chat/{process_id}/messages 400": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, authedJson("POST", "{not json")),
+  "POST /chat/{process_id}/messages 401": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, { method: "POST", body: JSON.stringify({ prompt: "more" }) }),
+  "POST /chat/{process_id}/messages 403": () =>
+    onRunningChat(INTERACTIVE, (id) => [
+      `/chat/${id}/messages`,
+      authedJson("POST", { prompt: "look", images: [{ media_type: "image/png", data: PNG }] }),
+    ], { app: { startChat: { policy: { ...ONLY_ACCEPT_EDITS, deniedFields: ["images"] } } } }),
+  "POST /chat/{process_id}/messages 404": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, authedJson("POST", { prompt: "more" })),
+  "POST /chat/{process_id}/messages 409": () =>
+    onRunningChat(CHAT, (id) => [`/chat/${id}/messages`, authedJson("POST", { prompt: "more" })]),
+  "POST /chat/{process_id}/messages 413": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, authedJson("POST", { prompt: "x".repeat(70_000) })),
+  "POST /chat/{process_id}/messages 415": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, {
+      method: "POST",
+      headers: { ...AUTH, "Content-Type": "text/plain" },
+      body: JSON.stringify({ prompt: "more" }),
+    }),
+  "POST /chat/{process_id}/messages 422": () =>
+    onRunningChat(INTERACTIVE, (id) => [
+      `/chat/${id}/messages`,
+      authedJson("POST", { prompt: "look", images: [{ media_type: "image/png", data: "not base64!" }] }),
+    ]),
+  "POST /chat/{process_id}/messages 429": () =>
+    throttled(`/chat/${UNKNOWN_ID}/messages`, authedJson("POST", { prompt: "more" })),
+  "POST /chat/{process_id}/messages 500": () =>
+    call(`/chat/${UNKNOWN_ID}/messages`, authedJson("POST", { prompt: "more" }), {
+      app: { controls: failing({} as ChatControls) },
+    }),
+
+  "POST /chat/{process_id}/interrupt 200": () =>
+    onRunningChat(INTERACTIVE, (id) => [`/chat/${id}/interrupt`, authedJson("POST")]),
+  "POST /chat/{process_id}/interrupt 400": () =>
+    call(`/chat/${UNKNOWN_ID}/interrupt`, authedJson("POST", "{not json")),
+  "POST /chat/{process_id}/interrupt 401": () => call(`/chat/${UNKNOWN_ID}/interrupt`, { method: "POST" }),
+  "POST /chat/{process_id}/interrupt 403": () => call(`/chat/${UNKNOWN_ID}/interrupt`, fromElsewhere("POST")),
+  "POST /chat/{process_id}/interrupt 404": () => call(`/chat/${UNKNOWN_ID}/interrupt`, authedJson("POST")),
+  "POST /chat/{process_id}/interrupt 409": () =>
+    onFinishedChat((id) => `/chat/${id}/interrupt`, authedJson("POST")),
+  "POST /chat/{process_id}/interrupt 413": () =>
+    call(
+      `/chat/${UNKNOWN_ID}/interrupt`,
+      authedJson("POST", { cancel_queued: true, pad: "x".repeat(70_000) }),
+    ),
+  "POST /chat/{process_id}/interrupt 415": () =>
+    call(`/chat/${UNKNOWN_ID}/interrupt`, {
+      method: "POST",
+      headers: { ...AUTH, "Content-Type": "text/plain" },
+      body: "{}",
+    }),
+  "POST /chat/{process_id}/interrupt 422": () =>
+    call(`/chat/${UNKNOWN_ID}/interrupt`, authedJson("POST", { cancel_queued: "yes" })),
+  "POST /chat/{process_id}/interrupt 429": () =>
+    throttled(`/chat/${UNKNOWN_ID}/interrupt`, { method: "POST" }),
+  "POST /chat/{process_id}/interrupt 500": () =>
+    call(`/chat/${UNKNOWN_ID}/interrupt`, authedJson("POST"), {
+      app: { controls: failing({} as ChatControls) },
+    }),
+  "POST /chat/{process_id}/interrupt 504": () =>
+    unanswered(INTERACTIVE, (id) => [`/chat/${id}/interrupt`, authedJson("POST")]),
+
+  "GET /chat/{process_id}/permissions 200": () =>
+    onAskingChat((id) => [`/chat/${id}/permissions`, authedJson("GET")]),
+  "GET /chat/{process_id}/permissions 401": () => call(`/chat/${UNKNOWN_ID}/permissions`),
+  "GET /chat/{process_id}/permissions 403": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions`, fromElsewhere("GET")),
+  "GET /chat/{process_id}/permissions 404": () => call(`/chat/${UNKNOWN_ID}/permissions`, authed("GET")),
+  "GET /chat/{process_id}/permissions 429": () => throttled(`/chat/${UNKNOWN_ID}/permissions`),
+  "GET /chat/{process_id}/permissions 500": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions`, authed("GET"), {
+      app: { watched: failing(buildTestApp().watched) },
+    }),
+
+  "POST /chat/{process_id}/permissions/{request_id} 200": () =>
+    onAskingChat((id) => [`/chat/${id}/permissions/req-1`, authedJson("POST", { behavior: "allow" })]),
+  "POST /chat/{process_id}/permissions/{request_id} 400": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions/req-1`, authedJson("POST", "{not json")),
+  "POST /chat/{process_id}/permissions/{request_id} 401": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions/req-1`, { method: "POST", body: '{"behavior":"allow"}' }),
+  "POST /chat/{process_id}/permissions/{request_id} 403": () =>
+    onAskingChat(
+      (id) => [`/chat/${id}/permissions/req-1`, authedJson("POST", { behavior: "allow" })],
+      { app: { startChat: { policy: ONLY_ACCEPT_EDITS } }, tool: { tool_name: "ExitPlanMode", input: {} } },
+    ),
+  "POST /chat/{process_id}/permissions/{request_id} 404": () =>
+    onAskingChat((id) => [`/chat/${id}/permissions/req-2`, authedJson("POST", { behavior: "allow" })]),
+  "POST /chat/{process_id}/permissions/{request_id} 409": () =>
+    onAskingChat(
+      (id) => [`/chat/${id}/permissions/req-1`, authedJson("POST", { behavior: "deny" })],
+      { answerFirst: true },
+    ),
+  "POST /chat/{process_id}/permissions/{request_id} 413": () =>
+    call(
+      `/chat/${UNKNOWN_ID}/permissions/req-1`,
+      authedJson("POST", { behavior: "deny", message: "x".repeat(70_000) }),
+    ),
+  "POST /chat/{process_id}/permissions/{request_id} 415": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions/req-1`, {
+      method: "POST",
+      headers: { ...AUTH, "Content-Type": "text/plain" },
+      body: '{"behavior":"allow"}',
+    }),
+  "POST /chat/{process_id}/permissions/{request_id} 422": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions/req-1`, authedJson("POST", { behavior: "maybe" })),
+  "POST /chat/{process_id}/permissions/{request_id} 429": () =>
+    throttled(`/chat/${UNKNOWN_ID}/permissions/req-1`, authedJson("POST", { behavior: "allow" })),
+  "POST /chat/{process_id}/permissions/{request_id} 500": () =>
+    call(`/chat/${UNKNOWN_ID}/permissions/req-1`, authedJson("POST", { behavior: "allow" }), {
+      app: { controls: failing({} as ChatControls) },
+    }),
+
+  "PATCH /chat/{process_id} 200": () =>
+    onRunningChat(INTERACTIVE, (id) => [`/chat/${id}`, authedJson("PATCH", { permission_mode: "plan" })], {
+      prepare: (run) => answerControls(run),
+    }),
+  "PATCH /chat/{process_id} 400": () => call(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", "{not json")),
+  "PATCH /chat/{process_id} 401": () =>
+    call(`/chat/${UNKNOWN_ID}`, { method: "PATCH", body: '{"model":"haiku"}' }),
+  "PATCH /chat/{process_id} 403": () =>
+    onRunningChat(INTERACTIVE, (id) => [`/chat/${id}`, authedJson("PATCH", { permission_mode: "plan" })], {
+      app: { startChat: { policy: ONLY_ACCEPT_EDITS } },
+      prepare: (run) => answerControls(run),
+    }),
+  "PATCH /chat/{process_id} 404": () => call(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", { model: "haiku" })),
+  "PATCH /chat/{process_id} 409": () =>
+    onRunningChat(INTERACTIVE, (id) => [
+      `/chat/${id}`,
+      authedJson("PATCH", { permission_mode: "bypassPermissions" }),
+    ], {
+      prepare: (run) => answerControls(run, "Cannot set permission mode to bypassPermissions"),
+    }),
+  "PATCH /chat/{process_id} 413": () =>
+    call(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", { model: "x".repeat(70_000) })),
+  "PATCH /chat/{process_id} 415": () =>
+    call(`/chat/${UNKNOWN_ID}`, {
+      method: "PATCH",
+      headers: { ...AUTH, "Content-Type": "text/plain" },
+      body: '{"model":"haiku"}',
+    }),
+  "PATCH /chat/{process_id} 422": () => call(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", {})),
+  "PATCH /chat/{process_id} 429": () =>
+    throttled(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", { model: "haiku" })),
+  "PATCH /chat/{process_id} 500": () =>
+    call(`/chat/${UNKNOWN_ID}`, authedJson("PATCH", { model: "haiku" }), {
+      app: { controls: failing({} as ChatControls) },
+    }),
+  "PATCH /chat/{process_id} 504": () =>
+    unanswered(INTERACTIVE, (id) => [`/chat/${id}`, authedJson("PATCH", { model: "haiku" })]),
+
   "GET /processes 200": () => call("/processes", authed("GET")),
   "GET /processes 401": () => call("/processes"),
   "GET /processes 403": () => call("/processes", fromElsewhere("GET")),
@@ -352,8 +573,9 @@ async function assertDocumented(response: Response, documented: Json): Promise<v
   const mediaTypes = Object.keys(documented.content ?? {});
   const type = response.headers.get("Content-Type") ?? "";
   assert.ok(mediaTypes.some((mediaType) => essence(mediaType) === essence(type)), `Content-Type ${type}`);
-  for (const header of Object.keys(documented.headers ?? {})) {
-    assert.ok(response.headers.get(header), `header ${header}`);
+  // An optional header (X-Session-ID: only when the session is known up front) may be absent.
+  for (const [header, spec] of Object.entries(documented.headers ?? {}) as [string, Json][]) {
+    if (spec.required) assert.ok(response.headers.get(header), `header ${header}`);
   }
   const text = await response.text();
   const examples = documented.content["application/json"]?.examples;
