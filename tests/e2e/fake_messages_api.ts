@@ -4,9 +4,15 @@
  *
  * ```ts
  * const api = await startFakeMessagesApi({ defaultText: "hi" });
- * api.enqueue(reply.toolUse("Write", { file_path: "/tmp/x/a.txt", content: "A" }), reply.text("done"));
+ * api.enqueue(
+ *   reply.toolUses([
+ *     { name: "Write", input: { file_path: "/tmp/x/a.txt", content: "A" } },
+ *     { name: "Bash", input: { command: "ls /tmp/x" } },
+ *   ]),
+ *   reply.text("done"),
+ * );
  * // ... run `claude -p` with ANTHROPIC_BASE_URL=api.url ...
- * const second = await api.waitForRequest((r) => r.toolResults.length > 0);
+ * const second = await api.waitForRequest((r) => r.toolOutcomes.length === 2);
  * await api.close();
  * ```
  *
@@ -21,18 +27,30 @@
  */
 
 import { type RecordedRequest, recordRequest } from "./recorded_request.ts";
-import { errorResponse, messageResponse } from "./reply_responses.ts";
+import { errorResponse, messageResponse, type StreamRegistry } from "./reply_responses.ts";
 import type { ReplySpec, Responder } from "./reply_spec.ts";
 import { RequestWaiters } from "./request_waiters.ts";
 
-export type { ContentBlock, RecordedRequest, RequestKind, RequestMessage } from "./recorded_request.ts";
+export type {
+  ContentBlock,
+  ImageSource,
+  RecordedRequest,
+  RequestKind,
+  RequestMessage,
+  ToolOutcome,
+} from "./recorded_request.ts";
 export {
   type ErrorReply,
+  type MessageReply,
+  type Question,
+  type QuestionOption,
   reply,
   type ReplySpec,
   type Responder,
   type TextReply,
+  type ToolCall,
   type ToolUseReply,
+  type ToolUsesReply,
 } from "./reply_spec.ts";
 
 /** Options of {@link startFakeMessagesApi}. */
@@ -72,6 +90,8 @@ export interface FakeMessagesApi {
   waitForRequest(predicate?: (req: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** Number of SSE streams currently being written. */
   readonly openStreams: number;
+  /** Number of SSE streams the client closed before their last event (the CLI does on interrupt). */
+  readonly cutStreams: number;
   /** Aborts in-flight streams, shuts the server down and waits until it is finished. Idempotent. */
   close(): Promise<void>;
   /** Same as {@link FakeMessagesApi.close}, for `await using`. */
@@ -88,8 +108,8 @@ interface FakeState {
   defaultText: string;
   counter: number;
   waiters: RequestWaiters;
-  /** Abort functions of streams still being written. */
-  liveStreams: Set<() => void>;
+  /** Open streams and the count of those the client cut. */
+  streams: StreamRegistry & { cut: number };
 }
 
 /** The request handler: records the request, settles waiters, answers by route. */
@@ -115,7 +135,7 @@ function handler(state: FakeState): (req: Request) => Promise<Response> {
     const spec = chooseReply(rec);
     state.counter++;
     if (spec.type === "error") return errorResponse(spec, state.counter);
-    return messageResponse(spec, { rec, counter: state.counter, liveStreams: state.liveStreams });
+    return messageResponse(spec, { rec, counter: state.counter, streams: state.streams });
   };
 }
 
@@ -145,7 +165,10 @@ function fakeApi(server: Deno.HttpServer<Deno.NetAddr>, port: number, state: Fak
       return state.queue.length;
     },
     get openStreams() {
-      return state.liveStreams.size;
+      return state.streams.liveStreams.size;
+    },
+    get cutStreams() {
+      return state.streams.cut;
     },
     waitForRequest(predicate = (r) => r.kind === "messages", timeoutMs = 10_000) {
       return state.waiters.wait(state.requests, predicate, timeoutMs);
@@ -153,7 +176,7 @@ function fakeApi(server: Deno.HttpServer<Deno.NetAddr>, port: number, state: Fak
     close() {
       closing ??= (async () => {
         state.waiters.rejectAll(new Error("waitForRequest: fake Messages API closed"));
-        for (const abort of [...state.liveStreams]) abort();
+        for (const abort of [...state.streams.liveStreams]) abort();
         await server.shutdown();
         await server.finished;
       })();
@@ -179,7 +202,11 @@ export async function startFakeMessagesApi(options: FakeMessagesApiOptions = {})
     defaultText: options.defaultText ?? DEFAULT_TEXT,
     counter: 0,
     waiters: new RequestWaiters(),
-    liveStreams: new Set(),
+    streams: {
+      liveStreams: new Set(),
+      cut: 0,
+      onClientCut: () => state.streams.cut++,
+    },
   };
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({

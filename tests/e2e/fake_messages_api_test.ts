@@ -131,3 +131,112 @@ Deno.test("fake: close() aborts in-flight streams and pending waits", async () =
     while (!(await reader.read()).done) { /* drain */ }
   });
 });
+
+Deno.test("fake: several tool_use blocks stream one after another, each from an empty input", async () => {
+  await using api = await startFakeMessagesApi();
+  const calls = [
+    { name: "Write", input: { file_path: "/a", content: "A".repeat(300) } },
+    { name: "Bash", input: { command: "ls" }, id: "toolu_given" },
+  ];
+  api.enqueue(reply.toolUses(calls, { text: "two tools" }), reply.toolUses(calls));
+
+  const events = sseEvents(await (await post(api, { model: "m", stream: true, messages: [] })).text());
+  const starts = events.filter((e) => e.event === "content_block_start").map((e) => e.data);
+  assert.deepEqual(starts.map((s) => s.index), [0, 1, 2]);
+  assert.deepEqual(starts[1].content_block, {
+    type: "tool_use",
+    id: "toolu_fake_1_1",
+    name: "Write",
+    input: {},
+  });
+  assert.deepEqual(starts[2].content_block, { type: "tool_use", id: "toolu_given", name: "Bash", input: {} });
+  for (const [index, call] of [[1, calls[0]], [2, calls[1]]] as const) {
+    const blockEvents = events.filter((e) => e.data.index === index).map((e) => e.event);
+    assert.equal(blockEvents[0], "content_block_start");
+    assert.equal(blockEvents.at(-1), "content_block_stop", "a block ends before the next starts");
+    const json = events.filter((e) => e.data.index === index && e.event === "content_block_delta")
+      .map((e) => (e.data.delta as { partial_json: string }).partial_json).join("");
+    assert.deepEqual(JSON.parse(json), call.input);
+  }
+  assert.ok(
+    events.findIndex((e) => e.event === "content_block_stop" && e.data.index === 1) <
+      events.findIndex((e) => e.event === "content_block_start" && e.data.index === 2),
+  );
+
+  const json = await (await post(api, { model: "m", stream: false, messages: [] })).json();
+  assert.equal(json.stop_reason, "tool_use");
+  assert.deepEqual(json.content.map((b: { id: string }) => b.id), ["toolu_fake_2_1", "toolu_given"]);
+});
+
+Deno.test("fake: reply.askUserQuestion fills multiSelect and refuses what the CLI's schema refuses", () => {
+  const options = [{ label: "Blue", description: "calm" }, { label: "Red", description: "loud" }];
+  const ask = reply.askUserQuestion([{ question: "Color?", header: "Color", options }]);
+  assert.equal(ask.name, "AskUserQuestion");
+  assert.deepEqual(ask.input, {
+    questions: [{ question: "Color?", header: "Color", options, multiSelect: false }],
+  });
+  assert.throws(() => reply.askUserQuestion([]), /1-4 questions, not 0/);
+  assert.throws(
+    () => reply.askUserQuestion([{ question: "Color?", header: "C", options: [options[0]] }]),
+    /"Color\?" needs 2-4 options, not 1/,
+  );
+  assert.throws(
+    () => reply.askUserQuestion([{ question: "Color?", header: "C", options: [options[0], options[0]] }]),
+    /repeats an option label/,
+  );
+  const q = { question: "Same?", header: "S", options };
+  assert.throws(() => reply.askUserQuestion([q, q]), /"Same\?" is asked twice/);
+  assert.throws(() => reply.toolUses([]), /at least one tool call/);
+});
+
+Deno.test("fake: records tool outcomes, images of the last user message and the history's text per role", async () => {
+  await using api = await startFakeMessagesApi();
+  const image = { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" };
+  await (await post(api, {
+    model: "m",
+    messages: [
+      {
+        role: "user",
+        content: [{ type: "image", source: { type: "url", url: "https://x/old.png" } }, {
+          type: "text",
+          text: "first",
+        }],
+      },
+      { role: "assistant", content: [{ type: "text", text: "partial ans" }, { type: "tool_use", id: "t1" }] },
+      { role: "system", content: "env note" },
+      {
+        role: "user",
+        content: [
+          {
+            type: "tool_result",
+            tool_use_id: "t1",
+            content: [{ type: "text", text: "out" }, { type: "image" }],
+          },
+          { type: "tool_result", tool_use_id: "t2", content: "boom", is_error: true },
+          { type: "image", source: image },
+          { type: "text", text: "second" },
+        ],
+      },
+    ],
+  })).body?.cancel();
+  const req = api.requests[0];
+  assert.deepEqual(req.toolOutcomes, [
+    { toolUseId: "t1", text: "out", isError: false },
+    { toolUseId: "t2", text: "boom", isError: true },
+  ]);
+  assert.deepEqual(req.lastUserImages, [image]);
+  assert.deepEqual(req.historyText, { user: "first\nsecond", assistant: "partial ans", system: "env note" });
+});
+
+Deno.test("fake: a client that hangs up mid-stream is counted once, and a finished stream is not", async () => {
+  await using api = await startFakeMessagesApi();
+  api.enqueue(reply.slowText("z".repeat(50), 50, 30), reply.text("whole"));
+  const reader = (await post(api, { model: "m", stream: true, messages: [] })).body!.getReader();
+  await reader.read();
+  await reader.cancel();
+  await (await post(api, { model: "m", stream: true, messages: [] })).text();
+  const deadline = Date.now() + 2000;
+  while (api.openStreams > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(api.openStreams, 0);
+  assert.equal(api.cutStreams, 1);
+});

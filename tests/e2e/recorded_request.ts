@@ -1,5 +1,6 @@
 /**
- * The requests the fake Messages API records: parsed body, flattened system prompt, tool names, messages.
+ * The requests the fake Messages API records: parsed body, flattened system prompt, tool names, messages, and
+ * what tests look for in them (tool results, images, the history's text per role).
  *
  * @module
  */
@@ -32,6 +33,28 @@ export interface RequestMessage {
   role: string;
   /** The message's blocks (a plain string content is turned into one `text` block). */
   content: ContentBlock[];
+}
+
+/** A `tool_result` block of the last user message, its content flattened to text. */
+export interface ToolOutcome {
+  /** Id of the `tool_use` it answers. */
+  toolUseId: string;
+  /** The content: a string as is, text blocks joined by `\n` (other blocks left out). */
+  text: string;
+  /** `is_error`, false when absent. */
+  isError: boolean;
+}
+
+/** The source of an `image` block: base64 (`media_type`, `data`) or, passed through by the CLI, a `url`. */
+export interface ImageSource {
+  /** `base64` or `url`. */
+  type: string;
+  /** E.g. `image/png` (base64 sources). */
+  media_type?: string;
+  /** Base64 bytes (base64 sources). */
+  data?: string;
+  /** The address (url sources). */
+  url?: string;
 }
 
 /** Which endpoint a recorded request hit. */
@@ -71,6 +94,16 @@ export interface RecordedRequest {
   lastUserText: string;
   /** `tool_result` blocks of the last user message. */
   toolResults: ContentBlock[];
+  /** `tool_result` blocks of the last user message as `{ toolUseId, text, isError }`, in order. */
+  toolOutcomes: ToolOutcome[];
+  /** Sources of the `image` blocks of the last user message, in order. */
+  lastUserImages: ImageSource[];
+  /**
+   * Every text block of the whole history per role (`user`, `assistant`, `system`; always present, maybe
+   * `""`), joined by `\n`, e.g. `historyText.assistant.includes(partial)` after an interrupted answer.
+   * Reminders are kept; tool results are not text blocks.
+   */
+  historyText: Record<string, string>;
   /** `tool_use` blocks of every assistant message, in order. */
   toolUses: ContentBlock[];
   /** `Date.now()` when the request arrived. */
@@ -91,6 +124,31 @@ function flattenSystem(system: unknown): string {
       .join("\n");
   }
   return "";
+}
+
+function blockText(content: ContentBlock["content"]): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.filter((b) => b?.type === "text" && typeof b.text === "string").map((b) => b.text).join(
+    "\n",
+  );
+}
+
+function toolOutcome(block: ContentBlock): ToolOutcome {
+  return {
+    toolUseId: String(block.tool_use_id ?? ""),
+    text: blockText(block.content),
+    isError: block.is_error === true,
+  };
+}
+
+function historyText(messages: RequestMessage[]): Record<string, string> {
+  const parts: Record<string, string[]> = { user: [], assistant: [], system: [] };
+  for (const message of messages) {
+    const texts = message.content.filter((b) => b.type === "text" && typeof b.text === "string");
+    (parts[message.role] ??= []).push(...texts.map((b) => b.text!));
+  }
+  return Object.fromEntries(Object.entries(parts).map(([role, texts]) => [role, texts.join("\n")]));
 }
 
 function normalizeMessages(messages: unknown): RequestMessage[] {
@@ -138,6 +196,8 @@ export function recordRequest(index: number, req: Request, rawBody: string): Rec
     .map((b) => b.text)
     .join("\n");
   const tools = Array.isArray(body?.tools) ? body.tools : [];
+  const lastUserBlocks = lastUserMessage?.content ?? [];
+  const toolResults = lastUserBlocks.filter((b) => b.type === "tool_result");
   return {
     index,
     kind,
@@ -154,7 +214,12 @@ export function recordRequest(index: number, req: Request, rawBody: string): Rec
     messages,
     lastUserMessage,
     lastUserText,
-    toolResults: (lastUserMessage?.content ?? []).filter((b) => b.type === "tool_result"),
+    toolResults,
+    toolOutcomes: toolResults.map(toolOutcome),
+    lastUserImages: lastUserBlocks.filter((b) => b.type === "image").map((b) => ({
+      ...(b.source as ImageSource),
+    })),
+    historyText: historyText(messages),
     toolUses: messages.filter((m) => m.role === "assistant").flatMap((m) =>
       m.content.filter((b) => b.type === "tool_use")
     ),

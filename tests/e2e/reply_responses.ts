@@ -6,8 +6,8 @@
  */
 
 import type { RecordedRequest } from "./recorded_request.ts";
-import type { ErrorReply, TextReply, ToolUseReply } from "./reply_spec.ts";
-import { contentBlocks, type StreamStep, streamSteps, usage } from "./reply_stream.ts";
+import type { ErrorReply, MessageReply } from "./reply_spec.ts";
+import { contentBlocks, type StreamStep, streamSteps, toolCalls, usage } from "./reply_stream.ts";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -42,8 +42,20 @@ export function errorResponse(spec: ErrorReply, counter: number): Response {
   });
 }
 
-/** The body of a streamed reply: every event up to the next pause at once, the pauses between pulls. */
-function sseBody(steps: StreamStep[], liveStreams: Set<() => void>): ReadableStream<Uint8Array> {
+/** Where an open stream registers its abort, and who hears that a client hung up before the end. */
+export interface StreamRegistry {
+  /** Abort functions of streams still being written. */
+  liveStreams: Set<() => void>;
+  /** Called once per stream the client cancelled (closed the request) before its last event. */
+  onClientCut: () => void;
+}
+
+/**
+ * The body of a streamed reply: every event up to the next pause at once, the pauses between pulls. A client
+ * that hangs up (the CLI does on interrupt) cancels it: the pending pause ends and no timer is left behind.
+ */
+function sseBody(steps: StreamStep[], registry: StreamRegistry): ReadableStream<Uint8Array> {
+  const { liveStreams } = registry;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let stopped = false;
@@ -90,27 +102,28 @@ function sseBody(steps: StreamStep[], liveStreams: Set<() => void>): ReadableStr
     },
     cancel() {
       // Client went away: drop pending events and timers.
+      if (!stopped) registry.onClientCut();
       stop();
     },
   });
 }
 
 /**
- * A text or `tool_use` answer: streamed as SSE when the request asks for a stream, else plain JSON.
+ * A text or `tool_use` answer (one or several blocks): streamed as SSE when the request asks for a stream, else plain JSON.
  * @param spec the reply
- * @param context the request, the answer count, and the set where an open stream registers its abort
+ * @param context the request, the answer count, and where an open stream registers itself
  */
 export function messageResponse(
-  spec: TextReply | ToolUseReply,
-  context: { rec: RecordedRequest; counter: number; liveStreams: Set<() => void> },
+  spec: MessageReply,
+  context: { rec: RecordedRequest; counter: number; streams: StreamRegistry },
 ): Response {
   const { rec, counter } = context;
   const model = rec.model ?? "claude-fake";
   const msgId = `msg_fake_${counter}`;
-  const toolId = spec.type === "tool_use" ? spec.id ?? `toolu_fake_${counter}` : "";
+  const calls = toolCalls(spec, counter);
   const inTok = Math.max(1, Math.ceil(rec.rawBody.length / 4));
   if (rec.stream) {
-    return new Response(sseBody(streamSteps(spec, model, msgId, toolId, inTok), context.liveStreams), {
+    return new Response(sseBody(streamSteps(spec, model, msgId, calls, inTok), context.streams), {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache",
@@ -118,7 +131,7 @@ export function messageResponse(
       },
     });
   }
-  const content = contentBlocks(spec, toolId);
+  const content = contentBlocks(spec, calls);
   const outChars = content.reduce((n, b) => n + (b.text?.length ?? JSON.stringify(b.input ?? "").length), 0);
   return Response.json({
     id: msgId,
@@ -126,7 +139,7 @@ export function messageResponse(
     role: "assistant",
     model,
     content,
-    stop_reason: spec.type === "tool_use" ? "tool_use" : spec.stopReason ?? "end_turn",
+    stop_reason: spec.type === "text" ? spec.stopReason ?? "end_turn" : "tool_use",
     stop_sequence: null,
     usage: usage(inTok, Math.max(1, Math.ceil(outChars / 4))),
   });

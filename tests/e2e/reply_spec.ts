@@ -1,10 +1,14 @@
 /**
- * What the fake Messages API answers: text, `tool_use` or an HTTP error, and builders for them.
+ * What the fake Messages API answers: text, one or several `tool_use` blocks, or an HTTP error, and builders
+ * for them (among them a valid `AskUserQuestion` call).
  *
  * @module
  */
 
+import { askUserQuestionInput, type Question } from "./ask_user_question.ts";
 import type { RecordedRequest } from "./recorded_request.ts";
+
+export type { Question, QuestionOption } from "./ask_user_question.ts";
 
 /** A text answer. */
 export interface TextReply {
@@ -34,6 +38,26 @@ export interface ToolUseReply {
   text?: string;
 }
 
+/** One tool call of a {@link ToolUsesReply}. */
+export interface ToolCall {
+  /** Tool name, e.g. `Write`. */
+  name: string;
+  /** Tool input, e.g. `{ file_path, content }`. */
+  input: Record<string, unknown>;
+  /** `tool_use` block id (default: generated `toolu_fake_<answer>_<n>`, n from 1). */
+  id?: string;
+}
+
+/** Several `tool_use` blocks in one assistant message (optionally preceded by a text block). */
+export interface ToolUsesReply {
+  /** Discriminator. */
+  type: "tool_uses";
+  /** The calls, in block order; the CLI runs them one after the other and answers all in one user message. */
+  calls: ToolCall[];
+  /** Optional text block sent before the tool calls. */
+  text?: string;
+}
+
 /** An HTTP error answer with Anthropic's error JSON body. */
 export interface ErrorReply {
   /** Discriminator. */
@@ -49,7 +73,10 @@ export interface ErrorReply {
 }
 
 /** What the fake answers to one `/v1/messages` request. */
-export type ReplySpec = TextReply | ToolUseReply | ErrorReply;
+export type ReplySpec = TextReply | ToolUseReply | ToolUsesReply | ErrorReply;
+
+/** The answers that are a message (not an HTTP error). */
+export type MessageReply = TextReply | ToolUseReply | ToolUsesReply;
 
 /** Decides the answer by looking at the request; `undefined` falls back to the default text. */
 export type Responder = (req: RecordedRequest) => ReplySpec | undefined;
@@ -78,6 +105,26 @@ export const reply = {
     opts: Omit<ToolUseReply, "type" | "name" | "input"> = {},
   ): ToolUseReply {
     return { type: "tool_use", name, input, ...opts };
+  },
+  /**
+   * Several `tool_use` blocks in one assistant message, e.g.
+   * `reply.toolUses([{ name: "Write", input: {...} }, { name: "Bash", input: { command: "ls" } }])`.
+   * @throws {Error} when `calls` is empty
+   */
+  toolUses(calls: ToolCall[], opts: Omit<ToolUsesReply, "type" | "calls"> = {}): ToolUsesReply {
+    if (calls.length === 0) throw new Error("reply.toolUses: give at least one tool call");
+    return { type: "tool_uses", calls, ...opts };
+  },
+  /**
+   * An `AskUserQuestion` call whose input the CLI's schema accepts (`multiSelect` defaults to false).
+   * The CLI offers the tool only with `--permission-prompt-tool=stdio` and asks the client with `can_use_tool`.
+   * @throws {Error} when the questions break the tool's schema (1–4 questions, 2–4 options each)
+   */
+  askUserQuestion(
+    questions: Question[],
+    opts: Omit<ToolUseReply, "type" | "name" | "input"> = {},
+  ): ToolUseReply {
+    return { type: "tool_use", name: "AskUserQuestion", input: askUserQuestionInput(questions), ...opts };
   },
   /** An HTTP error with Anthropic's error JSON. */
   error(

@@ -5,7 +5,7 @@
  */
 
 import type { ContentBlock } from "./recorded_request.ts";
-import type { TextReply, ToolUseReply } from "./reply_spec.ts";
+import type { MessageReply, ToolCall } from "./reply_spec.ts";
 
 const BIG_CHUNK = 16 * 1024;
 
@@ -31,12 +31,31 @@ export function usage(inputTokens: number, outputTokens: number) {
 /** One SSE event, or a pause before the next one. */
 export type StreamStep = { event: string; data: unknown } | { delayMs: number };
 
+/** A tool call with its block id settled. */
+export type IdentifiedCall = Required<ToolCall>;
+
+/**
+ * The tool calls of a reply, each with its id: a given one, else `toolu_fake_<answer>` for a single call and
+ * `toolu_fake_<answer>_<n>` (n from 1) for several.
+ * @param spec the reply
+ * @param counter the answer's number
+ */
+export function toolCalls(spec: MessageReply, counter: number): IdentifiedCall[] {
+  if (spec.type === "text") return [];
+  if (spec.type === "tool_use") {
+    return [{ name: spec.name, input: spec.input, id: spec.id ?? `toolu_fake_${counter}` }];
+  }
+  return spec.calls.map((call, i) => ({ ...call, id: call.id ?? `toolu_fake_${counter}_${i + 1}` }));
+}
+
 /** The content blocks of a non-streamed reply. */
-export function contentBlocks(spec: TextReply | ToolUseReply, toolId: string): ContentBlock[] {
+export function contentBlocks(spec: MessageReply, calls: IdentifiedCall[]): ContentBlock[] {
   if (spec.type === "text") return [{ type: "text", text: spec.text }];
   const blocks: ContentBlock[] = [];
   if (spec.text) blocks.push({ type: "text", text: spec.text });
-  blocks.push({ type: "tool_use", id: toolId, name: spec.name, input: spec.input });
+  for (const call of calls) {
+    blocks.push({ type: "tool_use", id: call.id, name: call.name, input: call.input });
+  }
   return blocks;
 }
 
@@ -45,10 +64,10 @@ export function contentBlocks(spec: TextReply | ToolUseReply, toolId: string): C
  * @param spec the reply
  */
 export function streamSteps(
-  spec: TextReply | ToolUseReply,
+  spec: MessageReply,
   model: string,
   msgId: string,
-  toolId: string,
+  calls: IdentifiedCall[],
   inTok: number,
 ): StreamStep[] {
   const steps: StreamStep[] = [];
@@ -82,16 +101,20 @@ export function streamSteps(
     textBlock(spec.text, spec.chunks, spec.delayMs);
   } else {
     if (spec.text) textBlock(spec.text);
-    const json = JSON.stringify(spec.input);
-    ev("content_block_start", {
-      index,
-      content_block: { type: "tool_use", id: toolId, name: spec.name, input: {} },
-    });
-    for (const part of splitText(json, Math.min(4, Math.max(1, Math.ceil(json.length / 64))))) {
-      ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
+    // Like Anthropic: each tool_use block starts with an empty input, which input_json_delta pieces fill in.
+    for (const call of calls) {
+      const json = JSON.stringify(call.input);
+      ev("content_block_start", {
+        index,
+        content_block: { type: "tool_use", id: call.id, name: call.name, input: {} },
+      });
+      for (const part of splitText(json, Math.min(4, Math.max(1, Math.ceil(json.length / 64))))) {
+        ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
+      }
+      ev("content_block_stop", { index });
+      outChars += json.length;
+      index++;
     }
-    ev("content_block_stop", { index });
-    outChars += json.length;
   }
   ev("message_delta", {
     delta: {
