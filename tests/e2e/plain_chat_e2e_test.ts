@@ -50,12 +50,13 @@ async function streamsWhatTheCliPrints({ gateway }: ScenarioContext): Promise<vo
   assert.equal(await Deno.readTextFile(`${gatewayCwd}/a.txt`), "hello");
 }
 
-async function earlyDeleteLeavesASession({ gateway }: ScenarioContext): Promise<void> {
+/** A DELETE 0.1 s after the start, then a chat that resumes the session (interactive or not). */
+const earlyDeleteLeavesASession = (interactive: boolean) => async ({ gateway }: ScenarioContext) => {
   const cwd = await gateway.newCwd("early");
   const [early, resumed] = [newMarker("early"), newMarker("resumed")];
   gateway.script(early, () => reply.slowText("x ".repeat(40), 40, 250));
   gateway.script(resumed, () => reply.text(`Resumed ${resumed}`));
-  const chat = await LiveChat.open(gateway, { prompt: `Remember ${early}`, cwd });
+  const chat = await LiveChat.open(gateway, { prompt: `Remember ${early}`, cwd, interactive });
   try {
     await sleep(100);
     const cancelled = await within(chat.call("DELETE", ""), 5_000, "DELETE /chat/{id} to answer");
@@ -70,6 +71,7 @@ async function earlyDeleteLeavesASession({ gateway }: ScenarioContext): Promise<
     );
     const sessionId = done.session_id as string;
     assert.match(sessionId ?? "", /^[0-9a-f-]{36}$/, `the CLI started a session: ${JSON.stringify(done)}`);
+    if (interactive) assert.equal(sessionId, chat.sessionId, "the session named up front");
     await gateway.waitNoCli();
 
     const outcome = await gateway.chat({ prompt: `Go on ${resumed}`, cwd, session_id: sessionId });
@@ -80,10 +82,11 @@ async function earlyDeleteLeavesASession({ gateway }: ScenarioContext): Promise<
   } finally {
     await chat.close();
   }
-}
+};
 
 gatewayTest("chats that are not interactive, on the CLI's stream-json input", {
   "a chat streams exactly the lines the CLI prints when run by hand, and no protocol line":
     streamsWhatTheCliPrints,
-  "a DELETE 0.1 s after the start leaves a session that session_id resumes": earlyDeleteLeavesASession,
+  "a DELETE 0.1 s after the start leaves a session that session_id resumes": earlyDeleteLeavesASession(false),
+  "so does a DELETE 0.1 s after the start of an interactive chat": earlyDeleteLeavesASession(true),
 });
