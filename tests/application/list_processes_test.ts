@@ -68,6 +68,9 @@ Deno.test("listProcesses() maps each process to its API fields", () => {
       status: "running",
       watchers: 0,
       last_event_id: 0,
+      interactive: false,
+      turn_running: false,
+      pending_permissions: 0,
     }],
     count: 1,
   });
