@@ -107,7 +107,8 @@ async function priorityNowAbortsTheTurn({ gateway }: ScenarioContext): Promise<v
   const [story, now] = [newMarker("story"), newMarker("now")];
   const slow = slowParts(40, 250);
   gateway.script(story, () => slow.reply);
-  gateway.script(now, () => reply.text(`Right away ${now}`));
+  const urgent = slowParts(8, 250);
+  gateway.script(now, () => urgent.reply);
   await withChat(gateway, { prompt: `Tell a long story ${story}`, cwd, interactive: true }, async (chat) => {
     await gateway.waitForPrompt(story);
     await sleep(700);
@@ -115,7 +116,9 @@ async function priorityNowAbortsTheTurn({ gateway }: ScenarioContext): Promise<v
     await chat.send({ prompt: `Stop that ${now}`, priority: "now" });
     const aborted = await chat.nextResult("the aborted turn's result");
     assert.equal(aborted.terminal_reason, "aborted_streaming", JSON.stringify(aborted));
-    assert.equal((await chat.nextResult("the urgent message's answer")).result, `Right away ${now}`);
+    await gateway.waitForPrompt(now);
+    assert.equal((await listed(gateway, chat)).turn_running, true, "the urgent message's turn runs");
+    assert.equal((await chat.nextResult("the urgent message's answer")).result, urgent.text);
     assert.ok(gateway.fake.cutStreams > cut, "the slow answer's stream was cut");
     const history = gateway.requestFor(now).historyText.assistant;
     assert.ok(history.includes("part-00"), `the partial answer stays: ${history}`);

@@ -39,6 +39,7 @@ export class LiveChat {
   /** Index of the first event {@link next} has not handed out yet. */
   #taken = 0;
   #ended = false;
+  #reading: Promise<void> | null = null;
 
   private constructor(
     readonly gateway: Gateway,
@@ -85,24 +86,38 @@ export class LiveChat {
    * @throws {Error} when the stream ends first or nothing matches within `timeoutMs`
    */
   async next(predicate: (event: SseEvent) => boolean, what: string, timeoutMs = 30_000): Promise<SseEvent> {
+    let abandoned = false;
     const search = async () => {
-      for (;;) {
+      while (!abandoned) {
         while (this.#taken < this.events.length) {
           const event = this.events[this.#taken++];
           if (predicate(event)) return event;
         }
-        const event = this.#ended ? null : await this.#reader.next();
-        if (event === null) {
-          this.#ended = true;
-          throw new Error(`the stream ended before ${what}:\n${this.#tail()}`);
-        }
-        this.events.push(event);
+        if (this.#ended) throw new Error(`the stream ended before ${what}:\n${this.#tail()}`);
+        await this.#readMore();
       }
+      throw new Error(`gave up waiting for ${what}`);
     };
     const found = search();
-    // After a timeout the search may still end (the stream closing): that is no news any more.
+    // After a timeout the search stops at its next event (which stays for the next search).
     found.catch(() => {});
-    return await within(found, timeoutMs, `${what}\n${this.#tail()}`);
+    try {
+      return await within(found, timeoutMs, what);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : error}\n${this.#tail()}`);
+    } finally {
+      abandoned = true;
+    }
+  }
+
+  /** Reads one more event into {@link events}: one read at a time, however many searches wait. */
+  #readMore(): Promise<void> {
+    this.#reading ??= this.#reader.next().then((event) => {
+      this.#reading = null;
+      if (event === null) this.#ended = true;
+      else this.events.push(event);
+    });
+    return this.#reading;
   }
 
   /** The next CLI line that matches. */
@@ -135,9 +150,8 @@ export class LiveChat {
   /** Reads the stream to its end and returns the `done` event's data. */
   async done(timeoutMs = 30_000): Promise<Json> {
     const event = await this.next((event) => event.event === "done", "done", timeoutMs);
-    const rest = await within(this.#reader.rest(), 5_000, "the stream to close after done");
-    assert.deepEqual(rest, [], "done is the last event");
-    this.#ended = true;
+    await within(this.#readMore(), 5_000, "the stream to close after done");
+    assert.equal(this.#ended, true, `done is the last event:\n${this.#tail()}`);
     return JSON.parse(event.data);
   }
 
@@ -182,8 +196,10 @@ export class LiveChat {
     await this.#reader.cancel();
   }
 
+  /** The last events, each cut short, and the server's last output: what a failure needs. */
   #tail(): string {
-    return `--- stream tail ---\n${this.#reader.raw.slice(-2500)}\n--- server output tail ---\n${
+    const events = this.events.slice(-20).map((event) => `${event.event} ${event.data.slice(0, 200)}`);
+    return `--- last events ---\n${events.join("\n")}\n--- server output tail ---\n${
       this.gateway.server.output().slice(-1500)
     }`;
   }

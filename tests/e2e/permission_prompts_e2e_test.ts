@@ -10,18 +10,14 @@
 
 import assert from "node:assert/strict";
 import { exists } from "./claude_home.ts";
-import { reply, type ToolCall } from "./fake_messages_api.ts";
-import { type Gateway, newMarker, type Script, sleep } from "./gateway_harness.ts";
+import { reply } from "./fake_messages_api.ts";
+import { type Gateway, newMarker, sleep } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
 import { type LiveChat, withChat } from "./live_chat.ts";
+import { callsThenText, writeThenText } from "./tool_scripts.ts";
 
 /** A chat whose CLI asks the client before a tool its mode does not allow (all but reads, in default). */
 const ASKS_CLIENT = { permission_prompt: "client", permission_mode: "default" };
-
-/** The model calls `calls` in one message, then, once it has their results, answers `final`. */
-function callsThenText(calls: ToolCall[], final: string): Script {
-  return (request) => request.toolResults.length > 0 ? reply.text(final) : reply.toolUses(calls);
-}
 
 /** A chat that asks to Write `content` to `name` in a fresh cwd, its script set; `fn` talks to it. */
 async function writeChat(
@@ -33,10 +29,7 @@ async function writeChat(
   const marker = newMarker(label);
   const file = `${cwd}/${label}.txt`;
   const final = `Finished ${marker}.`;
-  gateway.script(
-    marker,
-    callsThenText([{ name: "Write", input: { file_path: file, content: "model's" } }], final),
-  );
+  gateway.script(marker, writeThenText(file, final));
   await withChat(
     gateway,
     { prompt: `Write ${label}.txt ${marker}`, cwd, ...ASKS_CLIENT },
@@ -200,11 +193,7 @@ async function questionAnswerReachesTheModel({ gateway }: ScenarioContext): Prom
 async function patchedModeTakesEffect({ gateway }: ScenarioContext): Promise<void> {
   const cwd = await gateway.newCwd("patch");
   const [before, after] = [newMarker("before"), newMarker("after")];
-  const write = (name: string, marker: string) =>
-    callsThenText(
-      [{ name: "Write", input: { file_path: `${cwd}/${name}`, content: name } }],
-      `Wrote ${marker}`,
-    );
+  const write = (name: string, marker: string) => writeThenText(`${cwd}/${name}`, `Wrote ${marker}`, name);
   gateway.script(before, write("before.txt", before));
   gateway.script(after, write("after.txt", after));
   const body = { prompt: `Write before.txt ${before}`, cwd, interactive: true, ...ASKS_CLIENT };

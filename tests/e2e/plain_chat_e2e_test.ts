@@ -13,13 +13,15 @@ import { reply } from "./fake_messages_api.ts";
 import { newMarker, type Script, sleep, within } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
 import { lineKinds, LiveChat } from "./live_chat.ts";
+import { callsThenText } from "./tool_scripts.ts";
 
-/** The model writes `name` in `cwd`, then, with the tool's result, says it is done. */
+/** The model says it writes `name` in `cwd` and does, then, with the tool's result, says it is done. */
 function writeThenText(cwd: string, name: string): Script {
-  return (request) =>
-    request.toolResults.length > 0
-      ? reply.text(`Wrote ${name}.`)
-      : reply.toolUse("Write", { file_path: `${cwd}/${name}`, content: "hello" }, { text: "Writing." });
+  return callsThenText(
+    [{ name: "Write", input: { file_path: `${cwd}/${name}`, content: "hello" } }],
+    `Wrote ${name}.`,
+    "Writing.",
+  );
 }
 
 async function streamsWhatTheCliPrints({ gateway }: ScenarioContext): Promise<void> {
