@@ -56,6 +56,9 @@ async function approvedWriteRuns({ gateway }: ScenarioContext): Promise<void> {
     assert.ok(Date.parse(asked.expires_at) > Date.now(), asked.expires_at);
     assert.deepEqual((await chat.pending()).map((pending) => pending.request_id), [asked.request_id]);
     assert.equal(await exists(file), false, "nothing is written before the answer");
+    const followUp = await chat.call("POST", "/messages", { prompt: "and more" });
+    assert.equal(followUp.status, 409);
+    assert.equal((followUp.body.error as { code: string }).code, "chat_not_interactive");
 
     const answered = await chat.answer(asked.request_id, { behavior: "allow" });
     assert.deepEqual(answered, {
@@ -70,6 +73,9 @@ async function approvedWriteRuns({ gateway }: ScenarioContext): Promise<void> {
     });
     await assertFinishes(chat, final);
     assert.equal(await Deno.readTextFile(file), "model's");
+    const ended = await chat.call("POST", "/interrupt");
+    assert.equal(ended.status, 409);
+    assert.equal((ended.body.error as { code: string }).code, "chat_ended");
     const [outcome] = gateway.requestsWith(marker).at(-1)!.toolOutcomes;
     assert.equal(outcome.isError, false, outcome.text);
   });
@@ -250,6 +256,20 @@ gatewayTest("a real CLI's tool calls wait for the client's answer over HTTP", {
     patchedModeTakesEffect,
 });
 
-gatewayTest("a permission request nobody answers is denied after PERMISSION_TIMEOUT_S", {
+async function idleInteractiveChatEnds({ gateway }: ScenarioContext): Promise<void> {
+  const cwd = await gateway.newCwd("idle");
+  const marker = newMarker("idle");
+  gateway.script(marker, () => reply.text(`Hello ${marker}`));
+  await withChat(gateway, { prompt: `Hi ${marker}`, cwd, interactive: true }, async (chat) => {
+    assert.equal((await chat.nextResult()).result, `Hello ${marker}`);
+    const done = await chat.done(15_000);
+    assert.equal(done.stop_reason, "inactive", JSON.stringify(done));
+    assert.equal(done.session_id, chat.sessionId);
+    assert.match(String(chat.eventsNamed("error")[0]?.message), /INTERACTIVE_IDLE_S/);
+  });
+}
+
+gatewayTest("what nobody answers: PERMISSION_TIMEOUT_S denies a request, INTERACTIVE_IDLE_S ends a chat", {
   "an unanswered Write is denied by the gateway after 2 s": unansweredRequestTimesOut,
-}, { PERMISSION_TIMEOUT_S: "2" });
+  "an interactive chat that gets no message for 2 s ends": idleInteractiveChatEnds,
+}, { PERMISSION_TIMEOUT_S: "2", INTERACTIVE_IDLE_S: "2" });

@@ -12,7 +12,7 @@ import { fakeApiEnv, runClaude, STREAM_JSON_ARGS } from "./claude_cli.ts";
 import { reply } from "./fake_messages_api.ts";
 import { newMarker, type Script, sleep, within } from "./gateway_harness.ts";
 import { gatewayTest, type ScenarioContext } from "./gateway_scenarios.ts";
-import { lineKinds, LiveChat } from "./live_chat.ts";
+import { lineKinds, LiveChat, withChat } from "./live_chat.ts";
 import { callsThenText } from "./tool_scripts.ts";
 
 /** The model says it writes `name` in `cwd` and does, then, with the tool's result, says it is done. */
@@ -76,9 +76,15 @@ const earlyDeleteLeavesASession = (interactive: boolean) => async ({ gateway }: 
     if (interactive) assert.equal(sessionId, chat.sessionId, "the session named up front");
     await gateway.waitNoCli();
 
-    const outcome = await gateway.chat({ prompt: `Go on ${resumed}`, cwd, session_id: sessionId });
-    gateway.assertSuccess(outcome);
-    assert.equal(outcome.init.session_id, sessionId);
+    // The same kind of chat resumes it.
+    const resume = { prompt: `Go on ${resumed}`, cwd, session_id: sessionId, interactive };
+    await withChat(gateway, resume, async (again) => {
+      if (interactive) assert.equal(again.sessionId, sessionId, "X-Session-ID of a resumed chat");
+      assert.equal((await again.nextResult("the resumed chat's answer")).result, `Resumed ${resumed}`);
+      assert.equal(again.lines.find((line) => line.subtype === "init")?.session_id, sessionId);
+      const done = interactive ? await again.end() : await again.done();
+      assert.equal(done.exit_code, 0, JSON.stringify(done));
+    });
     const [first] = gateway.requestsWith(resumed);
     assert.ok(first.historyText.user.includes(`Remember ${early}`), "the resumed session has the prompt");
   } finally {
