@@ -50,7 +50,7 @@ export class Conversation {
   #exited = false;
   #sawResult = false;
   #fallback: Timer | null = null;
-  /** Messages of an interactive chat the CLI has not finished: id → started. */
+  /** Follow-ups of an interactive chat the CLI has not finished: id → started. */
   #outstanding = new Map<string, boolean>();
   #controls: ControlRequests;
   #events: ChatEvent[] = [];
@@ -72,9 +72,9 @@ export class Conversation {
     return this.#options.interactive;
   }
 
-  /** True while the CLI works on a message (or, not interactive, until its answer). */
+  /** True while the CLI works on the prompt or on a follow-up (queued ones included). */
   get turnRunning(): boolean {
-    return this.#options.interactive ? this.#outstanding.size > 0 : !this.#sawResult;
+    return !this.#sawResult || this.#outstanding.size > 0;
   }
 
   /** Settles when {@link takeEvents} has something. */
@@ -87,11 +87,14 @@ export class Conversation {
     return this.#options.prompts;
   }
 
-  /** Writes the first user message: the prompt and its images. */
+  /**
+   * Writes the first user message: the prompt and its images. It carries no id, in any chat: the CLI drops
+   * a message with an id that is still queued when an interrupt with `cancel_queued` comes, and a stop in the
+   * CLI's first second comes while it is (measured with 2.1.328: no turn, no session to resume); without
+   * an id the turn starts and is interrupted, and the session keeps the prompt.
+   */
   begin(message: Omit<UserMessage, "uuid" | "priority">): void {
-    const uuid = this.#options.interactive ? this.#options.newId() : undefined;
-    if (uuid) this.#outstanding.set(uuid, false);
-    this.#run.send(userMessageLine({ ...message, uuid }));
+    this.#run.send(userMessageLine(message));
   }
 
   /** Hands an event to the stream (permission requests and their ends). */
@@ -207,14 +210,18 @@ export class Conversation {
     this.#sawResult = true;
     // The messages the CLI took for this turn are done; those still queued wait for theirs.
     for (const [id, started] of this.#outstanding) if (started) this.#outstanding.delete(id);
-    if (this.#ending) {
-      this.#fallback?.cancel();
-      this.#run.stop();
-    } else if (!this.#options.interactive && this.#inputOpen) {
+    if (this.#ending) this.#stopNow();
+    else if (!this.#options.interactive && this.#inputOpen) {
       this.#inputOpen = false;
       this.#run.endInput();
     }
     this.#options.onActivityChange();
+  }
+
+  /** The ending chat's CLI has no turn left: signal it now rather than after the grace period. */
+  #stopNow(): void {
+    this.#fallback?.cancel();
+    this.#run.stop();
   }
 
   #lifecycle(fields: Record<string, unknown>): void {
@@ -223,6 +230,8 @@ export class Conversation {
     if (fields.state === "started") this.#outstanding.set(id, true);
     else if (typeof fields.state === "string" && TERMINAL_STATES.has(fields.state)) {
       this.#outstanding.delete(id);
+      // An end whose interrupt dropped the last queued message between turns gets no result to wait for.
+      if (this.#ending && !this.turnRunning) this.#stopNow();
       this.#options.onActivityChange();
     }
   }

@@ -44,6 +44,8 @@ export class Gateway {
     readonly root: string,
     /** The `HOME` of the gateway and so of every CLI it starts (unique: it identifies our CLIs). */
     readonly home: string,
+    /** The gateway's `TMPDIR`: its temp root (`claudecode2api-*`, each chat's CLI's TMPDIR inside) goes here. */
+    readonly tmp: string,
   ) {
     fake.respondWith((request) => {
       const prompt = latestPromptText(request);
@@ -62,6 +64,8 @@ export class Gateway {
     const root = await Deno.makeTempDir({ prefix: "cc2api-gateway-e2e-" });
     const home = `${root}/home`;
     await Deno.mkdir(home);
+    const tmp = `${root}/tmp`;
+    await Deno.mkdir(tmp);
     const sandbox = env.SANDBOX ?? Deno.env.get("E2E_SANDBOX");
     if (sandbox === "bwrap") {
       // The state the sandbox binds writable: the gateway has no write permission to make it.
@@ -78,10 +82,12 @@ export class Gateway {
         ANTHROPIC_API_KEY: "test",
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
         CLAUDE_CODE_MAX_RETRIES: "0",
+        // A private system temp directory, so what the gateway leaves there is this gateway's.
+        TMPDIR: tmp,
         ...(sandbox ? { SANDBOX: sandbox } : {}),
         ...env,
       };
-      const gateway = new Gateway(await spawnServer(variables), fake, root, home);
+      const gateway = new Gateway(await spawnServer(variables), fake, root, home, tmp);
       gateway.#env = variables;
       return gateway;
     } catch (error) {
@@ -212,10 +218,30 @@ export class Gateway {
     }
   }
 
+  /**
+   * The temporary directories the gateway made and still has: its temp roots (`claudecode2api-*`) and the
+   * chats' directories in them (one per running CLI, its `TMPDIR`), as paths relative to {@link tmp}.
+   */
+  async tempDirs(): Promise<string[]> {
+    const found: string[] = [];
+    for await (const root of Deno.readDir(this.tmp)) {
+      found.push(root.name);
+      if (!root.isDirectory) continue;
+      for await (const chat of Deno.readDir(`${this.tmp}/${root.name}`)) {
+        found.push(`${root.name}/${chat.name}`);
+      }
+    }
+    return found.sort();
+  }
+
+  /** What {@link tempDirs} found once the gateway had stopped (null until {@link close}). */
+  tempDirsAfterStop: string[] | null = null;
+
   /** Stops the gateway (and so every CLI), closes the fake, removes the temp directories. */
   async close(): Promise<void> {
     try {
       await this.server.stop();
+      this.tempDirsAfterStop = await this.tempDirs().catch((error) => [`(unreadable: ${error})`]);
     } finally {
       await this.fake.close();
       await Deno.remove(this.root, { recursive: true }).catch(() => {});

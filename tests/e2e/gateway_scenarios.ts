@@ -1,6 +1,7 @@
 /**
  * The frame of a gateway end-to-end test file: one gateway for the file, scenarios as timed steps that each
- * leave no CLI process and no listed chat behind, and a last check that no CLI outlives the gateway.
+ * leave no CLI process, no listed chat and no chat temporary directory behind, and a last check that no CLI
+ * and no temporary directory outlives the gateway.
  *
  * @module
  */
@@ -47,6 +48,9 @@ export function gatewayTest(
         }
         await gateway.waitNoCli();
         await gateway.waitNoProcesses();
+        // Each chat's CLI had its own TMPDIR, removed when it exited; only the (empty) temp root stays.
+        const left = (await gateway.tempDirs()).filter((path) => path.includes("/"));
+        assert.deepEqual(left, [], "no chat temporary directory is left");
       });
     try {
       for (const [scenario, fn] of Object.entries(scenarios)) await step(t, scenario, fn);
@@ -55,5 +59,6 @@ export function gatewayTest(
       console.log(timings.map(({ scenario, ms }) => `${String(ms).padStart(6)} ms  ${scenario}`).join("\n"));
     }
     assert.deepEqual(gateway.cliPids(), [], "no CLI outlives the gateway");
+    assert.deepEqual(gateway.tempDirsAfterStop, [], "the gateway removes its temp root when it stops");
   });
 }
