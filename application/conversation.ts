@@ -188,6 +188,8 @@ export class Conversation {
   exited(): void {
     this.#exited = true;
     this.#inputOpen = false;
+    // No turn runs in a CLI that is gone.
+    this.#sawResult = true;
     this.#fallback?.cancel();
     this.#options.prompts?.endAll();
     this.#controls.endAll();

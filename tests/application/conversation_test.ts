@@ -68,11 +68,11 @@ Deno.test("Conversation.begin() writes the prompt as the first user message, wit
   }]);
 });
 
-Deno.test("Conversation.begin() puts the images before the text, and an interactive chat's message gets a uuid", () => {
+Deno.test("Conversation.begin() puts the images before the text, and the prompt has no uuid even when interactive", () => {
   const { run, conversation } = setup({ interactive: true });
   conversation.begin({ text: "what is this?", images: [{ media_type: "image/png", data: PNG }] });
-  const [line] = run.sentLines as { uuid: string; message: { content: unknown[] } }[];
-  assert.equal(line.uuid, "id-1");
+  const [line] = run.sentLines as { uuid?: string; message: { content: unknown[] } }[];
+  assert.equal("uuid" in line, false);
   assert.deepEqual(line.message.content, [
     { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
     { type: "text", text: "what is this?" },
@@ -113,23 +113,20 @@ Deno.test("a chat that is not interactive closes the CLI's input after its first
 Deno.test("an interactive chat keeps its input open and tracks its turns through command_lifecycle lines", () => {
   const { run, conversation, observe, changes } = setup({ interactive: true });
   conversation.begin({ text: "first" });
-  observe(lifecycle("id-1", "queued"));
-  observe(lifecycle("id-1", "started"));
   const second = conversation.send({ text: "second" });
-  assert.equal(second, "id-2");
+  assert.equal(second, "id-1");
   assert.deepEqual(run.sentLines.at(-1), {
     type: "user",
     session_id: "",
     parent_tool_use_id: null,
-    uuid: "id-2",
+    uuid: "id-1",
     message: { role: "user", content: [{ type: "text", text: "second" }] },
   });
-  observe(lifecycle("id-2", "queued"));
+  observe(lifecycle("id-1", "queued"));
   observe(RESULT);
   assert.equal(run.inputEnded, false);
   assert.equal(conversation.turnRunning, true, "the queued message still waits for its turn");
-  observe(lifecycle("id-1", "completed"));
-  observe(lifecycle("id-2", "started"));
+  observe(lifecycle("id-1", "started"));
   observe(RESULT);
   assert.equal(conversation.turnRunning, false);
   assert.ok(changes() >= 3, "each change of activity was reported");
@@ -144,11 +141,10 @@ Deno.test("an interactive chat keeps its input open and tracks its turns through
 Deno.test("Conversation.end() interrupts a running turn and signals the CLI once the turn's result is out", () => {
   const { run, conversation, observe, clock } = setup({ interactive: true });
   conversation.begin({ text: "hi" });
-  observe(lifecycle("id-1", "started"));
   conversation.end();
   assert.deepEqual(run.sentLines.at(-1), {
     type: "control_request",
-    request_id: "gw-end-id-2",
+    request_id: "gw-end-id-1",
     request: { subtype: "interrupt", cancel_queued: true },
   });
   assert.equal(run.stops, 0, "no signal while the CLI ends its turn");
@@ -156,7 +152,7 @@ Deno.test("Conversation.end() interrupts a running turn and signals the CLI once
     () => conversation.send({ text: "late" }),
     (error: unknown) => error instanceof ConflictError && error.code === "chat_ended",
   );
-  observe(success("gw-end-id-2", { still_queued: [] }));
+  observe(success("gw-end-id-1", { still_queued: [] }));
   assert.equal(run.stops, 0);
   observe({ type: "user", message: { content: [{ type: "text", text: "[Request interrupted by user]" }] } });
   observe({ type: "result", subtype: "error_during_execution", is_error: true });
@@ -180,7 +176,6 @@ Deno.test("Conversation.end() stops the CLI after graceMs when it never ends its
 Deno.test("Conversation.end() signals at once when no turn runs", () => {
   const idle = setup({ interactive: true });
   idle.conversation.begin({ text: "hi" });
-  idle.observe(lifecycle("id-1", "started"));
   idle.observe(RESULT);
   idle.conversation.end();
   assert.equal(idle.run.stops, 1);
@@ -199,10 +194,10 @@ Deno.test("Conversation.control() resolves with the CLI's answer", async () => {
   const answer = conversation.control({ subtype: "set_permission_mode", mode: "plan" });
   assert.deepEqual(run.sentLines.at(-1), {
     type: "control_request",
-    request_id: "gw-id-2",
+    request_id: "gw-id-1",
     request: { subtype: "set_permission_mode", mode: "plan" },
   });
-  observe(success("gw-id-2", { mode: "plan" }));
+  observe(success("gw-id-1", { mode: "plan" }));
   assert.deepEqual(await answer, { mode: "plan" });
 });
 
@@ -212,7 +207,7 @@ Deno.test("Conversation.control() rejects with cli_refused when the CLI answers 
   const answer = conversation.control({ subtype: "set_permission_mode", mode: "bypassPermissions" });
   observe({
     type: "control_response",
-    response: { subtype: "error", request_id: "gw-id-2", error: "Cannot set permission mode" },
+    response: { subtype: "error", request_id: "gw-id-1", error: "Cannot set permission mode" },
   });
   await assert.rejects(answer, (error: unknown) => {
     assert.ok(error instanceof ConflictError);
@@ -233,7 +228,7 @@ Deno.test("Conversation.control() rejects with cli_timeout when the CLI does not
     assert.match(error.message, /"set_model" within 10 s/);
     return true;
   });
-  assert.equal(observe(success("gw-id-2")), false, "a late answer is dropped");
+  assert.equal(observe(success("gw-id-1")), false, "a late answer is dropped");
 });
 
 Deno.test("Conversation.exited() rejects the control requests still waiting, and nothing can be sent after", async () => {
@@ -252,10 +247,9 @@ Deno.test("Conversation.exited() rejects the control requests still waiting, and
 Deno.test("Conversation.interrupt() returns what the CLI kept and dropped, and forgets the dropped messages", async () => {
   const { conversation, observe } = setup({ interactive: true });
   conversation.begin({ text: "hi" });
-  observe(lifecycle("id-1", "started"));
   const queued = conversation.send({ text: "later" });
   const interrupted = conversation.interrupt(true);
-  observe(success("gw-id-3", { still_queued: [], cancelled: [queued] }));
+  observe(success("gw-id-2", { still_queued: [], cancelled: [queued] }));
   assert.deepEqual(await interrupted, { still_queued: [], cancelled: [queued] });
   observe({ type: "result", subtype: "error_during_execution", is_error: true });
   assert.equal(conversation.turnRunning, false);

@@ -35,21 +35,21 @@ function traceIn(cwd: string): { command: string; ran: () => Promise<boolean> } 
   return { command: `echo ran > ${cwd}/ran.txt`, ran: () => exists(`${cwd}/ran.txt`) };
 }
 
-const attacks: Record<string, (target: Target) => Promise<Attack>> = {
-  "an agents entry with hooks, run as the session's agent": async ({ cwd }) => {
+const attacks: Record<string, (target: Target) => Attack | Promise<Attack>> = {
+  "an agents entry with hooks, run as the session's agent": ({ cwd }) => {
     const trace = traceIn(cwd);
     const agents = {
       probe: { description: "probe", prompt: "You probe.", hooks: sessionStartHooks(trace.command) },
     };
     return { field: "agents", body: { agents, agent: "probe" }, ran: trace.ran };
   },
-  "an agents entry with an MCP server, run as the session's agent": async ({ cwd }) => {
+  "an agents entry with an MCP server, run as the session's agent": ({ cwd }) => {
     const trace = traceIn(cwd);
     const server = { command: "sh", args: ["-c", trace.command] };
     const agents = { probe: { description: "probe", prompt: "You probe.", mcpServers: [{ probe: server }] } };
     return { field: "agents", body: { agents, agent: "probe" }, ran: trace.ran };
   },
-  "settings with env, which sends the CLI and its API key to another server": async ({ attacker }) => {
+  "settings with env, which sends the CLI and its API key to another server": ({ attacker }) => {
     // A header of its own tells this request's traffic from the other cases'.
     const probe = newMarker("env");
     const settings = {
@@ -58,13 +58,15 @@ const attacks: Record<string, (target: Target) => Promise<Attack>> = {
     return {
       field: "settings",
       body: { settings },
-      ran: async () =>
-        attacker.messageRequests.some((request) =>
-          request.headers["x-probe"] === probe && request.headers["x-api-key"] === "test"
+      ran: () =>
+        Promise.resolve(
+          attacker.messageRequests.some((request) =>
+            request.headers["x-probe"] === probe && request.headers["x-api-key"] === "test"
+          ),
         ),
     };
   },
-  "settings with apiKeyHelper, a command the CLI runs for its key": async ({ gateway, cwd }) => {
+  "settings with apiKeyHelper, a command the CLI runs for its key": ({ gateway, cwd }) => {
     const trace = traceIn(cwd);
     return {
       field: "settings",
