@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
+import { requireCluster } from "./application/cluster.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
 import { createListProcesses } from "./application/list_processes.ts";
@@ -29,8 +30,10 @@ import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
+import { answerRelayed } from "./interface/cluster_relay.ts";
 import { registerDocs } from "./interface/docs.ts";
 import { encodeBatch } from "./interface/sse_frame.ts";
+import type { RedisCluster } from "./infrastructure/redis/redis_cluster.ts";
 
 /** A running gateway. */
 export interface Server {
@@ -57,6 +60,8 @@ interface Wiring {
   logger: Logger;
   /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
   tempRoot: string;
+  /** Set when this gateway is a node of a cluster (`REDIS_URL`). */
+  cluster: RedisCluster | null;
 }
 
 /**
@@ -64,7 +69,7 @@ interface Wiring {
  * @param env the environment (real variables over `.env`)
  * @throws {ConfigError} when a variable is invalid, or the address cannot be listened on
  */
-export function startServer(env: Record<string, string>): Server {
+export async function startServer(env: Record<string, string>): Promise<Server> {
   const config = loadConfig(env, { requestFields: Object.keys(ChatRequestSchema.shape) });
   const sandbox = createCliSandbox(config.sandbox, {
     home: env.HOME,
@@ -78,7 +83,9 @@ export function startServer(env: Record<string, string>): Server {
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
+  const cluster = await joinCluster(config, logger);
   const watched = new WatchedChats({
+    mirror: cluster?.mirror,
     ...config.watch,
     clock: systemClock,
     // 192 random bits, URL-safe: as unguessable as a generated password.
@@ -86,19 +93,24 @@ export function startServer(env: Record<string, string>): Server {
     encode: encodeBatch,
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
-  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger, tempRoot });
+  const wiring = { config, env, cli, sandbox, password, processes, watched, logger, tempRoot, cluster };
+  const app = buildApp(wiring);
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
     logger,
   );
   const url = urlOf(server.addr);
-  logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
+  logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent, node: cluster?.nodeId });
+  await cluster?.start({
+    localProcesses: () => localProcesses(wiring).processes.map((view) => ({ ...view, node: cluster.nodeId })),
+    answer: answerRelayed((request, env) => app.fetch(request, env)),
+  });
   return {
     url,
     config,
     finished: server.finished,
-    ...stopping(server, { processes, watched, tempRoot }, logger),
+    ...stopping(server, wiring, logger),
   };
 }
 
@@ -125,9 +137,32 @@ function announcePassword(user: string): string {
 
 const newId = () => crypto.randomUUID();
 
+/** With `REDIS_URL` set, connects to Redis (loading its client only then) and makes this gateway a node. */
+async function joinCluster(config: Config, logger: Logger): Promise<RedisCluster | null> {
+  const { redisUrl, nodeId, ttlMs } = config.cluster;
+  if (redisUrl === null) return null;
+  const { connectRedisCluster } = await import("./infrastructure/redis/redis_cluster.ts");
+  const port = config.server.port;
+  return await connectRedisCluster({
+    url: redisUrl,
+    nodeId: nodeId ??
+      (port === 0 ? `${Deno.hostname()}-${newId().slice(0, 8)}` : `${Deno.hostname()}:${port}`),
+    ttlMs,
+    retainFinishedMs: config.watch.retainFinishedMs,
+    relayTimeoutMs: config.chat.interaction.controlTimeoutMs + 5000,
+    encode: encodeBatch,
+    logger,
+  });
+}
+
+/** This gateway's own chats, as `GET /processes` lists them. */
+function localProcesses({ processes, watched }: Pick<Wiring, "processes" | "watched">) {
+  return createListProcesses({ processes, watched })();
+}
+
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp(
-  { config, env, cli, sandbox, password, processes, watched, logger, tempRoot }: Wiring,
+  { config, env, cli, sandbox, password, processes, watched, logger, tempRoot, cluster }: Wiring,
 ): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
@@ -143,19 +178,28 @@ function buildApp(
     tempRoot,
   });
 
-  const startChat = createStartWatchedChat({
+  const startWatched = createStartWatchedChat({
     startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
     watched,
     detach: config.watch.detach,
   });
+  const health = createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode });
   return createApp({
-    startChat,
+    startChat: cluster ? requireCluster(cluster, startWatched) : startWatched,
     watched,
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
-    listProcesses: createListProcesses({ processes, watched }),
-    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
+    listProcesses: cluster
+      ? clusterProcesses(cluster, { processes, watched })
+      : createListProcesses({ processes, watched }),
+    health: cluster
+      ? async () => ({
+        ...await health(),
+        cluster: { node_id: cluster.nodeId, redis: cluster.reachable() ? "ok" : "unreachable" },
+      })
+      : health,
+    cluster: cluster ?? undefined,
     metrics,
     slots,
     logger,
@@ -165,6 +209,16 @@ function buildApp(
     newId,
     docs: registerDocs,
   });
+}
+
+/** Every node's chats: this node's as they are now, the others' as their last heartbeat listed them. */
+function clusterProcesses(cluster: RedisCluster, local: Pick<Wiring, "processes" | "watched">) {
+  return async () => {
+    const own = localProcesses(local).processes.map((view) => ({ ...view, node: cluster.nodeId }));
+    const others = await cluster.processes().catch(() => []);
+    const processes = [...own, ...others];
+    return { processes, count: processes.length };
+  };
 }
 
 /** StartChat on the real runner and directories. */
@@ -199,7 +253,7 @@ function projectsDir(env: Record<string, string>): string {
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched, tempRoot }: Pick<Wiring, "processes" | "watched" | "tempRoot">,
+  { processes, watched, tempRoot, cluster }: Pick<Wiring, "processes" | "watched" | "tempRoot" | "cluster">,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -212,6 +266,7 @@ function stopping(
         for (const process of running) process.stop("shutdown");
         await Promise.all(running.map((process) => process.finished));
         await closed;
+        await cluster?.stop();
         watched.close();
         await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
         logger.info("stopped");
@@ -225,10 +280,10 @@ function stopping(
 }
 
 /** Starts the gateway, or exits 2 with one line naming the problem; stops on SIGTERM/SIGINT. */
-function main(): void {
+async function main(): Promise<void> {
   let server: Server;
   try {
-    server = startServer(readEnv(".env", Deno.env.toObject()));
+    server = await startServer(readEnv(".env", Deno.env.toObject()));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`claudecode2api: ${error.message}`);
@@ -251,4 +306,4 @@ function main(): void {
   Deno.addSignalListener("SIGINT", onSignal);
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

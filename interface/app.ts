@@ -4,8 +4,9 @@ import { cors } from "hono/cors";
 import type { CancelProcess } from "../application/cancel_process.ts";
 import type { ChatControls } from "../application/chat_controls.ts";
 import type { ChatSlots } from "../application/chat_slots.ts";
+import type { Cluster } from "../application/cluster.ts";
 import type { Health } from "../application/health.ts";
-import type { ListProcesses } from "../application/list_processes.ts";
+import type { ListProcesses, ProcessList } from "../application/list_processes.ts";
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
 import type { StartWatchedChat } from "../application/start_watched_chat.ts";
@@ -14,6 +15,7 @@ import type { Clock } from "../domain/clock.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { createClientAddress } from "./client_address.ts";
+import { clusterRelay } from "./cluster_relay.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
 import { BASIC_AUTH_SCHEME, SECURITY_SCHEME } from "./openapi_document.ts";
 import { originGuard } from "./origin_guard.ts";
@@ -36,7 +38,8 @@ export interface AppDeps {
   cancelProcess: CancelProcess;
   /** Follow-ups, interrupts, permission answers and settings of running chats. */
   controls: ChatControls;
-  listProcesses: ListProcesses;
+  /** This node's chats, or (a node of a cluster) every node's. */
+  listProcesses: ListProcesses | (() => Promise<ProcessList>);
   health: Health;
   metrics: Metrics;
   slots: ChatSlots;
@@ -56,6 +59,8 @@ export interface AppDeps {
   corsOrigins?: string[] | null;
   /** Proxies (addresses, CIDRs) whose `X-Forwarded-For` names the client; null or absent: none. */
   trustedProxies?: string[] | null;
+  /** Set when this gateway is one node of a cluster: chats of other nodes are served through it. */
+  cluster?: Cluster;
 }
 
 /** The connection info `main.ts` passes to `app.fetch` as its env. */
@@ -136,6 +141,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const auth = authMiddleware(deps);
   app.openAPIRegistry.registerComponent("securitySchemes", SECURITY_SCHEME, BASIC_AUTH_SCHEME);
   app.route("/health", healthRoutes(deps));
+  if (deps.cluster) {
+    const relay = clusterRelay({ ...deps, cluster: deps.cluster, auth });
+    app.use("/chat/:process_id", relay);
+    app.use("/chat/:process_id/*", relay);
+  }
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));
   app.route("/chat", chatControlRoutes({ ...deps, auth }));

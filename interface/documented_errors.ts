@@ -125,10 +125,17 @@ export const START_CHAT_ERRORS = {
     ],
     { retryAfter: true },
   ),
-  503: documentedError("`cli_unavailable`: the Claude Code CLI cannot be found or started.", [{
-    code: "cli_unavailable",
-    message: 'cannot start the Claude Code CLI "/usr/local/bin/claude": No such file or directory',
-  }]),
+  503: documentedError(
+    "`cli_unavailable`: the Claude Code CLI cannot be found or started; `cluster_unavailable`: this node of " +
+      "a cluster cannot reach Redis now.",
+    [{
+      code: "cli_unavailable",
+      message: 'cannot start the Claude Code CLI "/usr/local/bin/claude": No such file or directory',
+    }, {
+      code: "cluster_unavailable",
+      message: "Redis is unreachable from this node: no new chat can start until it is back",
+    }],
+  ),
 };
 
 /** The error response of `DELETE /chat/{process_id}` for an id that is not a running or queued chat. */

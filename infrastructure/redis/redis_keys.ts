@@ -1,0 +1,36 @@
+/**
+ * The names of everything a cluster keeps in Redis, in one place. Every key starts with `c2a:`, so one Redis
+ * may hold other things too.
+ *
+ * - `c2a:nodes` (set): the ids of the nodes that joined.
+ * - `c2a:node:{node}` (string, expires after NODE_TTL_S): the node's heartbeat, JSON with its chats.
+ * - `c2a:node:{node}:chats` (set): the ids of the chats it runs.
+ * - `c2a:chat:{id}` (hash): a chat's node, watch token, start, session, status and `done`.
+ * - `c2a:chat:{id}:events` (stream): its events, entry id `0-{event id}`, field `e` the SSE bytes, `end` on `done`.
+ * - `c2a:reap:{node}` (string): held by the node that ends a lost node's chats.
+ * - channels `c2a:rpc:{node}` and `c2a:reply:{node}`: requests relayed to a node, and their answers.
+ *
+ * @module
+ */
+
+/** Key and channel names. */
+export const keys = {
+  nodes: "c2a:nodes",
+  node: (node: string) => `c2a:node:${node}`,
+  nodeChats: (node: string) => `c2a:node:${node}:chats`,
+  chat: (processId: string) => `c2a:chat:${processId}`,
+  events: (processId: string) => `c2a:chat:${processId}:events`,
+  reap: (node: string) => `c2a:reap:${node}`,
+  rpc: (node: string) => `c2a:rpc:${node}`,
+  reply: (node: string) => `c2a:reply:${node}`,
+} as const;
+
+/** The stream entry id of event `id`: the sequence part carries it, so entry ids and SSE ids are one. */
+export function entryId(id: number): string {
+  return `0-${id}`;
+}
+
+/** The event id of a stream entry id (`0-41` → 41). */
+export function eventIdOf(entry: string): number {
+  return Number(entry.slice(entry.indexOf("-") + 1));
+}
