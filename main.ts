@@ -16,6 +16,7 @@ import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transc
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
+import { type ClusterConfig, loadClusterConfig } from "./infrastructure/cluster_config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
@@ -83,7 +84,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
-  const cluster = await joinCluster(config, logger);
+  const cluster = await joinCluster(config, loadClusterConfig(env), logger);
   const watched = new WatchedChats({
     mirror: cluster?.mirror,
     ...config.watch,
@@ -138,8 +139,11 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** With `REDIS_URL` set, connects to Redis (loading its client only then) and makes this gateway a node. */
-async function joinCluster(config: Config, logger: Logger): Promise<RedisCluster | null> {
-  const { redisUrl, nodeId, ttlMs } = config.cluster;
+async function joinCluster(
+  config: Config,
+  { redisUrl, nodeId, ttlMs }: ClusterConfig,
+  logger: Logger,
+): Promise<RedisCluster | null> {
   if (redisUrl === null) return null;
   const { connectRedisCluster } = await import("./infrastructure/redis/redis_cluster.ts");
   const port = config.server.port;

@@ -53,8 +53,6 @@ export interface Config {
   };
   /** How each chat's CLI is confined, and the extra paths (real paths) its sandbox reads and writes. */
   sandbox: { mode: SandboxMode; roPaths: string[]; rwPaths: string[] };
-  /** A cluster of gateways on Redis: `redisUrl` null for a single gateway; `nodeId` null: host:port. */
-  cluster: { redisUrl: string | null; nodeId: string | null; ttlMs: number };
   logLevel: LogLevel;
 }
 
@@ -128,7 +126,7 @@ function parseVariables(env: Record<string, string | undefined>): ConfigVariable
   const issue = parsed.error.issues[0];
   const key = String(issue.path[0]);
   const value = input[key];
-  const shown = key === "AUTH_PASSWORD" || key === "REDIS_URL"
+  const shown = key === "AUTH_PASSWORD"
     ? "(hidden)"
     : value === undefined
     ? "(unset)"
@@ -213,7 +211,6 @@ function group(
       detach: { defaultGraceMs: ms(v.DETACH_GRACE_S), maxGraceMs: ms(v.MAX_DETACH_GRACE_S) },
     },
     sandbox: { mode: v.SANDBOX, roPaths: paths.sandboxRo, rwPaths: paths.sandboxRw },
-    cluster: { redisUrl: v.REDIS_URL ?? null, nodeId: v.NODE_ID ?? null, ttlMs: ms(v.NODE_TTL_S) },
     logLevel: v.LOG_LEVEL,
   };
 }

@@ -64,10 +64,6 @@ export const ConfigSchema = z.object({
   SANDBOX: z.enum(SANDBOX_MODES).default("off"),
   SANDBOX_RO_PATHS: absolutePaths.optional(),
   SANDBOX_RW_PATHS: absolutePaths.optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a URL like redis://127.0.0.1:6379").optional(),
-  NODE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be up to 100 letters, digits and . _ : -")
-    .optional(),
-  NODE_TTL_S: z.coerce.number().min(1).max(600).default(5),
 }).superRefine((config, ctx) => {
   if (config.AUTH_PASSWORD !== undefined && config.AUTH_PASSWORD_FILE !== undefined) {
     ctx.addIssue({
