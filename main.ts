@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
-import { requireCluster } from "./application/cluster.ts";
+import { nodeUseCases, ownProcesses } from "./application/cluster_use_cases.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
 import { createListProcesses } from "./application/list_processes.ts";
@@ -16,7 +16,8 @@ import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transc
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
-import { type ClusterConfig, loadClusterConfig } from "./infrastructure/cluster_config.ts";
+import { loadClusterConfig } from "./infrastructure/cluster_config.ts";
+import { joinCluster } from "./infrastructure/join_cluster.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
@@ -84,7 +85,13 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
-  const cluster = await joinCluster(config, loadClusterConfig(env), logger);
+  const cluster = await joinCluster(loadClusterConfig(env), {
+    port: config.server.port,
+    retainFinishedMs: config.watch.retainFinishedMs,
+    relayTimeoutMs: config.chat.interaction.controlTimeoutMs + 5000,
+    encode: encodeBatch,
+    logger,
+  });
   const watched = new WatchedChats({
     mirror: cluster?.mirror,
     ...config.watch,
@@ -104,7 +111,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   const url = urlOf(server.addr);
   logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent, node: cluster?.nodeId });
   await cluster?.start({
-    localProcesses: () => localProcesses(wiring).processes.map((view) => ({ ...view, node: cluster.nodeId })),
+    localProcesses: () => ownProcesses(cluster, createListProcesses({ processes, watched })).processes,
     answer: answerRelayed((request, env) => app.fetch(request, env)),
   });
   return {
@@ -138,32 +145,6 @@ function announcePassword(user: string): string {
 
 const newId = () => crypto.randomUUID();
 
-/** With `REDIS_URL` set, connects to Redis (loading its client only then) and makes this gateway a node. */
-async function joinCluster(
-  config: Config,
-  { redisUrl, nodeId, ttlMs }: ClusterConfig,
-  logger: Logger,
-): Promise<RedisCluster | null> {
-  if (redisUrl === null) return null;
-  const { connectRedisCluster } = await import("./infrastructure/redis/redis_cluster.ts");
-  const port = config.server.port;
-  return await connectRedisCluster({
-    url: redisUrl,
-    nodeId: nodeId ??
-      (port === 0 ? `${Deno.hostname()}-${newId().slice(0, 8)}` : `${Deno.hostname()}:${port}`),
-    ttlMs,
-    retainFinishedMs: config.watch.retainFinishedMs,
-    relayTimeoutMs: config.chat.interaction.controlTimeoutMs + 5000,
-    encode: encodeBatch,
-    logger,
-  });
-}
-
-/** This gateway's own chats, as `GET /processes` lists them. */
-function localProcesses({ processes, watched }: Pick<Wiring, "processes" | "watched">) {
-  return createListProcesses({ processes, watched })();
-}
-
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp(
   { config, env, cli, sandbox, password, processes, watched, logger, tempRoot, cluster }: Wiring,
@@ -187,22 +168,17 @@ function buildApp(
     watched,
     detach: config.watch.detach,
   });
-  const health = createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode });
+  const single = {
+    startChat: startWatched,
+    listProcesses: createListProcesses({ processes, watched }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
+  };
   return createApp({
-    startChat: cluster ? requireCluster(cluster, startWatched) : startWatched,
+    ...(cluster ? nodeUseCases(cluster, single) : single),
     watched,
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
-    listProcesses: cluster
-      ? clusterProcesses(cluster, { processes, watched })
-      : createListProcesses({ processes, watched }),
-    health: cluster
-      ? async () => ({
-        ...await health(),
-        cluster: { node_id: cluster.nodeId, redis: cluster.reachable() ? "ok" : "unreachable" },
-      })
-      : health,
     cluster: cluster ?? undefined,
     metrics,
     slots,
@@ -213,16 +189,6 @@ function buildApp(
     newId,
     docs: registerDocs,
   });
-}
-
-/** Every node's chats: this node's as they are now, the others' as their last heartbeat listed them. */
-function clusterProcesses(cluster: RedisCluster, local: Pick<Wiring, "processes" | "watched">) {
-  return async () => {
-    const own = localProcesses(local).processes.map((view) => ({ ...view, node: cluster.nodeId }));
-    const others = await cluster.processes().catch(() => []);
-    const processes = [...own, ...others];
-    return { processes, count: processes.length };
-  };
 }
 
 /** StartChat on the real runner and directories. */

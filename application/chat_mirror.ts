@@ -12,7 +12,7 @@ export interface FeedObserver {
 
 /** A chat made watchable on this node, as a mirror sees it. */
 export interface MirroredChat {
-  readonly chat: Chat;
+  readonly chat: Pick<Chat, "id" | "startedAt" | "sessionId">;
   readonly watchToken: string;
   /** The chat's log: the mirror copies the encoded bytes of each event from it. */
   readonly log: EventLog;

@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import type { ChatMirror, FeedObserver, MirroredChat } from "../../application/chat_mirror.ts";
 import type { ChatDoneData } from "../../domain/chat_event.ts";
+import { concatBytes } from "../../application/concat_bytes.ts";
 import { entryId, keys } from "./redis_keys.ts";
 
 /** How long a running chat's keys live without a heartbeat renewing them (a day: the reaper ends them first). */
@@ -18,8 +19,9 @@ export interface RedisChatMirrorOptions {
 }
 
 /**
- * {@link ChatMirror} on Redis: each chat's state in a hash, its events in a stream whose entry ids are the
- * SSE ids. One pipeline per batch, written in order on one connection and not awaited: the chat never waits
+ * {@link ChatMirror} on Redis: each chat's state in a hash, its events in a stream with one entry per batch
+ * (as the log appended it: its SSE bytes, the id of its first event in `n`, its entry id the sequence of its
+ * last event id, so `XREAD` after `0-{Last-Event-ID}` starts at the batch holding the next event). One pipeline per batch, written in order on one connection and not awaited: the chat never waits
  * for Redis, and while Redis is unreachable the batches are lost to other nodes (a reader there gets a gap)
  * but the chat streams on to this node's clients. The stream is trimmed to what the chat's own log retains
  * (REPLAY_BYTES), approximately (`MINID ~`).
@@ -48,15 +50,17 @@ export class RedisChatMirror implements ChatMirror {
     const log = mirrored.log;
     return {
       appended: (batch, firstId) => {
-        const pipeline = redis.pipeline();
-        for (let i = 0; i < batch.length; i++) {
-          const bytes = log.read(firstId + i - 1, 1).chunks[0];
-          const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-          if (batch[i].type === "done") pipeline.xadd(events, entryId(firstId + i), "e", view, "end", "1");
-          else pipeline.xadd(events, entryId(firstId + i), "e", view);
-        }
-        pipeline.xtrim(events, "MINID", "~", entryId(log.firstId));
-        pipeline.exec().catch(() => {});
+        // One entry per batch, as the log keeps it: its id is the batch's last event id, `n` its first.
+        const lastId = firstId + batch.length - 1;
+        const bytes = concatBytes(log.read(firstId - 1, batch.length).chunks);
+        const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const fields = batch.at(-1)!.type === "done"
+          ? ["n", firstId, "e", view, "end", "1"]
+          : ["n", firstId, "e", view];
+        redis.pipeline()
+          .xadd(events, entryId(lastId), ...fields)
+          .xtrim(events, "MINID", "~", entryId(log.firstId))
+          .exec().catch(() => {});
       },
       ended: (done) => {
         this.#running.delete(id);

@@ -12,7 +12,7 @@ const RETRY_MS = 250;
 type Entry = [Buffer, Buffer[]];
 
 /**
- * Reads one chat's events from its Redis stream, on a connection of its own (a blocking read holds it): what
+ * Reads one chat's events from its Redis stream (one entry per batch: see `RedisChatMirror`), on a connection of its own (a blocking read holds it): what
  * was retained after `afterId`, then live, until the entry marked as the end. A reader that asks for events
  * the stream no longer has gets a gap, as from the in-memory log. It reads only when its client asks for
  * more, so a slow client costs nothing but its place in the stream.
@@ -69,16 +69,20 @@ export class RedisChatWatcher implements ClusterEventSource {
   }
 
   #read(entries: Entry[]): LogRead {
-    const first = eventIdOf(entries[0][0].toString());
-    const gapFrom = first > this.#position + 1 ? first : null;
+    let gapFrom: number | null = null;
     const chunks: Uint8Array[] = [];
     for (const [id, fields] of entries) {
-      this.#position = eventIdOf(id.toString());
-      for (let i = 0; i < fields.length; i += 2) {
-        const name = fields[i].toString();
-        if (name === "e") chunks.push(fields[i + 1]);
-        else if (name === "end") this.#ended = true;
+      const batch = batchOf(fields);
+      if (batch.first > this.#position + 1) {
+        // Batches lost while Redis was away: a read carries one gap, before its events, so stop before it.
+        if (chunks.length > 0) break;
+        gapFrom = batch.first;
       }
+      // A batch the reader has the start of (a reattach inside it): only the events after its position.
+      const skip = this.#position + 1 - batch.first;
+      chunks.push(skip > 0 ? skipEvents(batch.bytes, skip) : batch.bytes);
+      this.#position = eventIdOf(id.toString());
+      if (batch.end) this.#ended = true;
     }
     return { gapFrom, chunks, lastId: this.#position };
   }
@@ -91,4 +95,29 @@ export class RedisChatWatcher implements ClusterEventSource {
       return false;
     }
   }
+}
+
+const LF = 0x0a;
+
+/** `bytes` without its first `count` SSE events (each ends with a blank line; a data line never holds one). */
+function skipEvents(bytes: Uint8Array, count: number): Uint8Array {
+  let offset = 0;
+  for (let skipped = 0; skipped < count && offset < bytes.length; skipped++) {
+    let end = offset;
+    while (end + 1 < bytes.length && !(bytes[end] === LF && bytes[end + 1] === LF)) end++;
+    offset = end + 2;
+  }
+  return bytes.subarray(Math.min(offset, bytes.length));
+}
+
+/** The fields of one stream entry: the batch's first event id, its SSE bytes, whether it ends the chat. */
+function batchOf(fields: Buffer[]): { first: number; bytes: Uint8Array; end: boolean } {
+  const batch = { first: 0, bytes: new Uint8Array(0) as Uint8Array, end: false };
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i].toString();
+    if (name === "e") batch.bytes = fields[i + 1];
+    else if (name === "n") batch.first = Number(fields[i + 1].toString());
+    else if (name === "end") batch.end = true;
+  }
+  return batch;
 }

@@ -6,7 +6,8 @@
  * - `c2a:node:{node}` (string, expires after NODE_TTL_S): the node's heartbeat, JSON with its chats.
  * - `c2a:node:{node}:chats` (set): the ids of the chats it runs.
  * - `c2a:chat:{id}` (hash): a chat's node, watch token, start, session, status and `done`.
- * - `c2a:chat:{id}:events` (stream): its events, entry id `0-{event id}`, field `e` the SSE bytes, `end` on `done`.
+ * - `c2a:chat:{id}:events` (stream): its events, one entry per batch: entry id `0-{id of its last event}`,
+ *   field `n` the id of its first, `e` their SSE bytes, `end` on the batch that holds `done`.
  * - `c2a:reap:{node}` (string): held by the node that ends a lost node's chats.
  * - channels `c2a:rpc:{node}` and `c2a:reply:{node}`: requests relayed to a node, and their answers.
  *
@@ -25,7 +26,7 @@ export const keys = {
   reply: (node: string) => `c2a:reply:${node}`,
 } as const;
 
-/** The stream entry id of event `id`: the sequence part carries it, so entry ids and SSE ids are one. */
+/** The stream entry id of (the batch that ends with) event `id`: the sequence part carries the SSE id. */
 export function entryId(id: number): string {
   return `0-${id}`;
 }

@@ -132,12 +132,9 @@ export class RedisNodeRegistry {
         reason: "node_lost",
       },
     }, { type: "done", data: done }];
-    const { bytes, ends } = encode(events, firstId, allocateEach);
-    const error = Buffer.from(bytes.subarray(0, ends[0]));
-    const end = Buffer.from(bytes.subarray(ends[0], ends[1]));
+    const { bytes } = encode(events, firstId, allocateEach);
     await redis.pipeline()
-      .xadd(keys.events(processId), entryId(firstId), "e", error)
-      .xadd(keys.events(processId), entryId(firstId + 1), "e", end, "end", "1")
+      .xadd(keys.events(processId), entryId(firstId + 1), "n", firstId, "e", Buffer.from(bytes), "end", "1")
       .hset(keys.chat(processId), { status: "finished", done: JSON.stringify(done) })
       .pexpire(keys.chat(processId), Math.max(1, retainFinishedMs))
       .pexpire(keys.events(processId), Math.max(1, retainFinishedMs))
