@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
+import type { SessionStorage } from "./application/cluster.ts";
 import { nodeUseCases, ownProcesses } from "./application/cluster_use_cases.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
@@ -62,8 +63,8 @@ interface Wiring {
   logger: Logger;
   /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
   tempRoot: string;
-  /** Set when this gateway is a node of a cluster (`REDIS_URL`). */
-  cluster: RedisCluster | null;
+  /** Set when this gateway is a node of a cluster (`REDIS_URL`), with where its sessions are kept. */
+  cluster: { node: RedisCluster; sessions: SessionStorage } | null;
 }
 
 /**
@@ -85,7 +86,8 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
-  const cluster = await joinCluster(loadClusterConfig(env), {
+  const clusterConfig = loadClusterConfig(env);
+  const cluster = await joinCluster(clusterConfig, {
     port: config.server.port,
     retainFinishedMs: config.watch.retainFinishedMs,
     relayTimeoutMs: config.chat.interaction.controlTimeoutMs + 5000,
@@ -101,7 +103,10 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     encode: encodeBatch,
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
-  const wiring = { config, env, cli, sandbox, password, processes, watched, logger, tempRoot, cluster };
+  const wiring = {
+    ...{ config, env, cli, sandbox, password, processes, watched, logger, tempRoot },
+    cluster: cluster && { node: cluster, sessions: clusterConfig.sessions },
+  };
   const app = buildApp(wiring);
   const server = listen(
     config.server,
@@ -174,12 +179,12 @@ function buildApp(
     health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
   };
   return createApp({
-    ...(cluster ? nodeUseCases(cluster, single) : single),
+    ...(cluster ? nodeUseCases(cluster.node, single, cluster.sessions) : single),
     watched,
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
-    cluster: cluster ?? undefined,
+    cluster: cluster?.node,
     metrics,
     slots,
     logger,
@@ -236,7 +241,7 @@ function stopping(
         for (const process of running) process.stop("shutdown");
         await Promise.all(running.map((process) => process.finished));
         await closed;
-        await cluster?.stop();
+        await cluster?.node.stop();
         watched.close();
         await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
         logger.info("stopped");

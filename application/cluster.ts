@@ -1,5 +1,5 @@
 import type { ChatDoneData } from "../domain/chat_event.ts";
-import { ClusterUnavailableError } from "../domain/errors.ts";
+import { ClusterUnavailableError, ConflictError, SessionBusyError } from "../domain/errors.ts";
 import type { LogRead } from "./event_log.ts";
 import type { ProcessView } from "./list_processes.ts";
 import type { StartWatchedChat } from "./start_watched_chat.ts";
@@ -44,29 +44,70 @@ export interface Cluster {
   /** The chats the other nodes run, as their last heartbeat listed them (each names its node). */
   processes(): Promise<ProcessView[]>;
   /**
+   * Takes the cluster-wide writer lock of a session for this node (its holder renews it with each heartbeat
+   * while a chat of it writes the session, and lets it go when the chat ends), unless a node holds it.
+   * @returns the node that holds it now (this node's id when it took it or held it already)
+   */
+  claimSession(sessionId: string): Promise<string>;
+  /** Lets go of a session's writer lock if this node holds it. */
+  releaseSession(sessionId: string): Promise<void>;
+  /** The node that last ran a chat of this session (where its transcript is), or null. */
+  sessionNode(sessionId: string): Promise<string | null>;
+  /**
    * Sends `message` to `node` and waits for its answer.
    * @throws {ClusterUnavailableError} when the node or the store does not answer in time
    */
   ask(node: string, message: string): Promise<string>;
 }
 
+/** Where the CLI's sessions (`~/.claude/projects`) and chat directories are: one disk for all nodes, or each its own. */
+export type SessionStorage = "shared" | "local";
+
 /**
- * StartWatchedChat that refuses new chats while the cluster's store is unreachable (their state could not be
- * shared), and otherwise starts them as `startChat` does.
+ * StartWatchedChat on a node: refuses new chats while the cluster's store is unreachable (their state could
+ * not be shared); a chat that resumes a session takes the session's cluster-wide writer lock first, so two
+ * nodes never write one session, and with node-local storage it must come to the node that has the session.
+ * Otherwise it starts as `startChat` does (which applies the one-writer rule within the node).
  * @throws {ClusterUnavailableError} when the store does not answer
+ * @throws {SessionBusyError} when another node's chat writes the session
+ * @throws {ConflictError} `session_on_other_node`: node-local storage, and the session is on another node
  */
 export function requireCluster(
-  cluster: Pick<Cluster, "reachable">,
+  cluster: Pick<Cluster, "reachable" | "nodeId" | "claimSession" | "releaseSession" | "sessionNode">,
   startChat: StartWatchedChat,
+  storage: SessionStorage = "shared",
 ): StartWatchedChat {
-  return (request, options) => {
+  return async (request, options) => {
     if (!cluster.reachable()) {
-      return Promise.reject(
-        new ClusterUnavailableError(
-          "Redis is unreachable from this node: no new chat can start until it is back",
-        ),
+      throw new ClusterUnavailableError(
+        "Redis is unreachable from this node: no new chat can start until it is back",
       );
     }
-    return startChat(request, options);
+    const sessionId = request.session_id !== undefined && !request.fork_session ? request.session_id : null;
+    if (sessionId === null) return await startChat(request, options);
+    if (storage === "local") {
+      const home = await cluster.sessionNode(sessionId);
+      if (home !== null && home !== cluster.nodeId) {
+        throw new ConflictError(
+          "session_on_other_node",
+          `session "${sessionId}" is kept on node "${home}" (CLUSTER_SESSIONS=local): send the request to that node`,
+        );
+      }
+    }
+    const holder = await cluster.claimSession(sessionId);
+    if (holder !== cluster.nodeId) {
+      throw new SessionBusyError(
+        sessionId,
+        "",
+        `session "${sessionId}" is in use by a running chat on node "${holder}"`,
+      );
+    }
+    try {
+      return await startChat(request, options);
+    } catch (error) {
+      // Not if a chat of this node writes it already: the local rule refused this one, the lock stays.
+      if (!(error instanceof SessionBusyError)) await cluster.releaseSession(sessionId).catch(() => {});
+      throw error;
+    }
   };
 }

@@ -1,5 +1,5 @@
 import type { Cluster } from "./cluster.ts";
-import { requireCluster } from "./cluster.ts";
+import { requireCluster, type SessionStorage } from "./cluster.ts";
 import type { Health } from "./health.ts";
 import type { ListProcesses, ProcessList } from "./list_processes.ts";
 import type { StartWatchedChat } from "./start_watched_chat.ts";
@@ -22,16 +22,17 @@ export function ownProcesses(cluster: Pick<Cluster, "nodeId">, listLocal: ListPr
 
 /**
  * The single gateway's use cases as a node of `cluster` runs them: new chats refused while Redis is
- * unreachable (503), `GET /processes` lists every node's chats (this node's as they are now, the others' as
+ * unreachable (503) and held to the cluster's one-writer rule (see {@link requireCluster}), `GET /processes` lists every node's chats (this node's as they are now, the others' as
  * their last heartbeat listed them; only this node's while Redis is away), `/health` adds the node id and
  * whether Redis answers.
  */
 export function nodeUseCases(
   cluster: Cluster,
   single: NodeUseCases & { listProcesses: ListProcesses },
+  storage: SessionStorage,
 ): NodeUseCases {
   return {
-    startChat: requireCluster(cluster, single.startChat),
+    startChat: requireCluster(cluster, single.startChat, storage),
     listProcesses: async () => {
       const own = ownProcesses(cluster, single.listProcesses).processes;
       const others = await cluster.processes().catch(() => []);

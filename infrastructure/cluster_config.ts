@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SessionStorage } from "../application/cluster.ts";
 import { ConfigError } from "./config.ts";
 
 /** The variables of a cluster, apart from the gateway's own (a single gateway needs none of them). */
@@ -7,6 +8,7 @@ export const ClusterConfigSchema = z.object({
   NODE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be up to 100 letters, digits and . _ : -")
     .optional(),
   NODE_TTL_S: z.coerce.number().min(1).max(600).default(5),
+  CLUSTER_SESSIONS: z.enum(["shared", "local"]).default("shared"),
 });
 
 /** A cluster's settings: `redisUrl` null for a single gateway; `nodeId` null: derived from host and port. */
@@ -15,6 +17,8 @@ export interface ClusterConfig {
   nodeId: string | null;
   /** A node whose heartbeat is older than this is lost. */
   ttlMs: number;
+  /** Whether every node sees every session's transcript (`shared`) or each only its own (`local`). */
+  sessions: SessionStorage;
 }
 
 /**
@@ -32,6 +36,11 @@ export function loadClusterConfig(env: Record<string, string | undefined>): Clus
     const shown = key === "REDIS_URL" ? "(hidden)" : JSON.stringify(input[key]);
     throw new ConfigError(`invalid ${key}=${shown}: ${issue.message}`);
   }
-  const { REDIS_URL, NODE_ID, NODE_TTL_S } = parsed.data;
-  return { redisUrl: REDIS_URL ?? null, nodeId: NODE_ID ?? null, ttlMs: NODE_TTL_S * 1000 };
+  const { REDIS_URL, NODE_ID, NODE_TTL_S, CLUSTER_SESSIONS } = parsed.data;
+  return {
+    redisUrl: REDIS_URL ?? null,
+    nodeId: NODE_ID ?? null,
+    ttlMs: NODE_TTL_S * 1000,
+    sessions: CLUSTER_SESSIONS,
+  };
 }

@@ -92,10 +92,16 @@ export const START_CHAT_ERRORS = {
   ),
   409: documentedError(
     "`session_busy`: another running chat is writing to this `session_id`, or, with `continue`, to the latest " +
-      "session of this `cwd` (or continues in it too).",
+      "session of this `cwd` (or continues in it too), or, on a node of a cluster, a chat on another node writes " +
+      "it; `session_on_other_node`: `CLUSTER_SESSIONS=local` and the session is on another node.",
     [{
       code: "session_busy",
       message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,
+    }, {
+      code: "session_on_other_node",
+      message:
+        `session "${EXAMPLE_SESSION_ID}" is kept on node "gw2:9876" (CLUSTER_SESSIONS=local): send the ` +
+        "request to that node",
     }],
   ),
   413: documentedError("`payload_too_large`: the body is larger than MAX_BODY_BYTES.", [

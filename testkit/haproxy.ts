@@ -1,6 +1,6 @@
 /**
- * HAProxy (Debian's package) in front of several gateways, for the cluster tests: round robin, health checks
- * on `/health`, the timeouts of `examples/haproxy.cfg` (long enough for SSE streams).
+ * HAProxy (Debian's package) in front of several gateways, for the cluster tests, configured as the README's
+ * `examples/haproxy.cfg` says (round robin, health checks on `/health`, timeouts that keep SSE open).
  *
  * @module
  */
@@ -13,32 +13,24 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-/** The configuration for `backends` (URLs like `http://127.0.0.1:9876`) behind a frontend on `port`. */
-export function haproxyConfig(port: number, backends: string[]): string {
+const EXAMPLE = new URL("../examples/haproxy.cfg", import.meta.url);
+
+/**
+ * The README's example configuration (`examples/haproxy.cfg`), listening on `port` of loopback, with
+ * `backends` (URLs like `http://127.0.0.1:9876`) as its servers and health checks every 500 ms.
+ */
+export async function haproxyConfig(port: number, backends: string[]): Promise<string> {
   const servers = backends.map((url, index) => {
     const { hostname, port: backendPort } = new URL(url);
     return `  server node${index + 1} ${hostname}:${backendPort} check inter 500ms fall 2 rise 1`;
   });
-  return [
-    "global",
-    "  maxconn 1000",
-    "defaults",
-    "  mode http",
-    "  timeout connect 5s",
-    "  timeout client 1h",
-    "  timeout server 1h",
-    "  timeout tunnel 1h",
-    "  timeout http-request 30s",
-    "frontend gateways",
-    `  bind 127.0.0.1:${port}`,
-    "  default_backend nodes",
-    "backend nodes",
-    "  balance roundrobin",
-    "  option httpchk GET /health",
-    "  http-check expect status 200",
-    ...servers,
-    "",
-  ].join("\n");
+  const lines = (await Deno.readTextFile(EXAMPLE)).split("\n");
+  const kept = lines.filter((line) => !/^\s*server /.test(line))
+    .map((line) => line.replace(/^\s*bind \*:9876$/, `  bind 127.0.0.1:${port}`));
+  if (kept.length !== lines.length - 2 || !kept.includes(`  bind 127.0.0.1:${port}`)) {
+    throw new Error("examples/haproxy.cfg no longer has the bind and server lines this kit replaces");
+  }
+  return [...kept, ...servers, ""].join("\n");
 }
 
 /**
@@ -49,7 +41,7 @@ export async function startHaproxy(backends: string[]): Promise<Haproxy> {
   const dir = await Deno.makeTempDir({ prefix: "c2a-haproxy-" });
   const port = freePort();
   const config = `${dir}/haproxy.cfg`;
-  await Deno.writeTextFile(config, haproxyConfig(port, backends));
+  await Deno.writeTextFile(config, await haproxyConfig(port, backends));
   const child = new Deno.Command("haproxy", {
     args: ["-db", "-f", config],
     stdin: "null",

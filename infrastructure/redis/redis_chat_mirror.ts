@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { ChatMirror, FeedObserver, MirroredChat } from "../../application/chat_mirror.ts";
 import type { ChatDoneData } from "../../domain/chat_event.ts";
 import { concatBytes } from "../../application/concat_bytes.ts";
-import { entryId, keys } from "./redis_keys.ts";
+import { entryId, keys, RELEASE_IF_MINE, SESSION_HOME_TTL_MS } from "./redis_keys.ts";
 
 /** How long a running chat's keys live without a heartbeat renewing them (a day: the reaper ends them first). */
 const RUNNING_TTL_MS = 86_400_000;
@@ -14,6 +14,8 @@ export interface RedisChatMirrorOptions {
   nodeId: string;
   /** How long a finished chat stays (RETAIN_FINISHED_S). */
   retainFinishedMs: number;
+  /** How long a session's writer lock lasts unless a heartbeat renews it. */
+  lockTtlMs: number;
   /** Called when the set of chats changed, so the heartbeat lists it soon. */
   changed: () => void;
 }
@@ -77,7 +79,7 @@ export class RedisChatMirror implements ChatMirror {
   record(pipeline: ReturnType<Redis["pipeline"]>, mirrored: MirroredChat): ReturnType<Redis["pipeline"]> {
     const { chat, watchToken } = mirrored;
     const { nodeId } = this.#options;
-    return pipeline
+    pipeline
       .hset(keys.chat(chat.id), {
         node: nodeId,
         token: watchToken,
@@ -88,11 +90,24 @@ export class RedisChatMirror implements ChatMirror {
       .pexpire(keys.chat(chat.id), RUNNING_TTL_MS)
       .pexpire(keys.events(chat.id), RUNNING_TTL_MS)
       .sadd(keys.nodeChats(nodeId), chat.id);
+    // The session is known once the CLI said it: from then on this node holds its writer lock.
+    const sessionId = chat.sessionId;
+    if (sessionId === null) return pipeline;
+    return pipeline
+      .set(keys.sessionWriter(sessionId), nodeId, "PX", this.#options.lockTtlMs)
+      .set(keys.sessionNode(sessionId), nodeId, "PX", SESSION_HOME_TTL_MS);
   }
 
   #finish(mirrored: MirroredChat, done: ChatDoneData | null): void {
     const { redis, nodeId, retainFinishedMs } = this.#options;
     const id = mirrored.chat.id;
+    const sessionId = mirrored.chat.sessionId;
+    if (sessionId !== null) {
+      redis.pipeline()
+        .eval(RELEASE_IF_MINE, 1, keys.sessionWriter(sessionId), nodeId)
+        .set(keys.sessionNode(sessionId), nodeId, "PX", SESSION_HOME_TTL_MS)
+        .exec().catch(() => {});
+    }
     redis.pipeline()
       .hset(keys.chat(id), {
         status: "finished",

@@ -5,7 +5,7 @@ import type { ProcessView } from "../../application/list_processes.ts";
 import type { Logger } from "../../application/logger.ts";
 import { RedisChatMirror } from "./redis_chat_mirror.ts";
 import { RedisChatWatcher } from "./redis_chat_watcher.ts";
-import { eventIdOf, keys } from "./redis_keys.ts";
+import { eventIdOf, keys, RELEASE_IF_MINE } from "./redis_keys.ts";
 import { type NodeBeat, RedisNodeRegistry } from "./redis_node_registry.ts";
 import { RedisRelay } from "./redis_relay.ts";
 
@@ -55,6 +55,7 @@ export class RedisCluster implements Cluster {
       redis,
       nodeId: options.nodeId,
       retainFinishedMs: options.retainFinishedMs,
+      lockTtlMs: options.ttlMs * 3,
       changed: () => this.#registry?.touch(),
     });
     this.#relay = new RedisRelay({ redis, nodeId: options.nodeId, timeoutMs: options.relayTimeoutMs });
@@ -112,6 +113,22 @@ export class RedisCluster implements Cluster {
     if (nodes.length === 0) return [];
     const beats = await this.#redis.mget(nodes.map((node) => keys.node(node)));
     return beats.flatMap((beat) => beat === null ? [] : (JSON.parse(beat) as NodeBeat).processes);
+  }
+
+  async claimSession(sessionId: string): Promise<string> {
+    const key = keys.sessionWriter(sessionId);
+    const taken = await this.#redis.set(key, this.nodeId, "PX", this.#options.ttlMs * 3, "NX");
+    if (taken !== null) return this.nodeId;
+    // Held: by whom (or, if it expired just now, taken by nobody: try once more).
+    return await this.#redis.get(key) ?? await this.claimSession(sessionId);
+  }
+
+  async releaseSession(sessionId: string): Promise<void> {
+    await this.#redis.eval(RELEASE_IF_MINE, 1, keys.sessionWriter(sessionId), this.nodeId);
+  }
+
+  sessionNode(sessionId: string): Promise<string | null> {
+    return this.#redis.get(keys.sessionNode(sessionId));
   }
 
   ask(node: string, message: string): Promise<string> {

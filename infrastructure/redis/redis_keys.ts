@@ -8,6 +8,8 @@
  * - `c2a:chat:{id}` (hash): a chat's node, watch token, start, session, status and `done`.
  * - `c2a:chat:{id}:events` (stream): its events, one entry per batch: entry id `0-{id of its last event}`,
  *   field `n` the id of its first, `e` their SSE bytes, `end` on the batch that holds `done`.
+ * - `c2a:session:{id}:writer` (string, expires unless renewed): the node whose chat writes the session.
+ * - `c2a:session:{id}:node` (string, 30 days): the node that last ran a chat of the session.
  * - `c2a:reap:{node}` (string): held by the node that ends a lost node's chats.
  * - channels `c2a:rpc:{node}` and `c2a:reply:{node}`: requests relayed to a node, and their answers.
  *
@@ -21,6 +23,8 @@ export const keys = {
   nodeChats: (node: string) => `c2a:node:${node}:chats`,
   chat: (processId: string) => `c2a:chat:${processId}`,
   events: (processId: string) => `c2a:chat:${processId}:events`,
+  sessionWriter: (sessionId: string) => `c2a:session:${sessionId}:writer`,
+  sessionNode: (sessionId: string) => `c2a:session:${sessionId}:node`,
   reap: (node: string) => `c2a:reap:${node}`,
   rpc: (node: string) => `c2a:rpc:${node}`,
   reply: (node: string) => `c2a:reply:${node}`,
@@ -35,3 +39,10 @@ export function entryId(id: number): string {
 export function eventIdOf(entry: string): number {
   return Number(entry.slice(entry.indexOf("-") + 1));
 }
+
+/** How long Redis remembers the node that last ran a session (for node-local storage). */
+export const SESSION_HOME_TTL_MS = 30 * 86_400_000;
+
+/** Deletes key KEYS[1] only while it holds ARGV[1]: a node lets go of a lock only if it is its own. */
+export const RELEASE_IF_MINE =
+  'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0';

@@ -176,3 +176,39 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "one writer per session across nodes: a resume elsewhere is refused while a node's chat writes it",
+  NEEDS,
+  async () => {
+    await withCluster(["a", "b"], async ({ nodes: { a, b }, dir }) => {
+      const session = "0b6f5b8e-6d1c-4b8f-9a43-2c9a0d9b8f11";
+      const chat = await startChat(a.url, dir, { prompt: "hang", session_id: session });
+      await chat.stream.until(isMessage);
+      const refused = await send("POST", `${b.url}/chat`, { prompt: "hello", cwd: dir, session_id: session });
+      assert.equal(refused.status, 409);
+      assert.equal((refused.body.error as { code: string }).code, "session_busy");
+      assert.match((refused.body.error as { message: string }).message, /on node "a"/);
+
+      assert.equal((await send("DELETE", `${b.url}/chat/${chat.id}`)).status, 200);
+      await within(chat.stream.until((event) => event.event === "done"), 20_000, "the first chat to end");
+      const resumed = await within(
+        (async () => {
+          for (;;) {
+            const response = await fetch(`${b.url}/chat`, {
+              method: "POST",
+              headers: { ...SERVER_AUTH, "Content-Type": "application/json" },
+              body: JSON.stringify({ prompt: "hello", cwd: dir, session_id: session }),
+            });
+            if (response.status === 200) return response;
+            await response.body?.cancel();
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        })(),
+        10_000,
+        "the session to be free for node b",
+      );
+      assert.equal((await resumed.text()).includes("event: done"), true);
+    });
+  },
+);

@@ -3,18 +3,24 @@ import { ClusterConfigSchema, loadClusterConfig } from "../../infrastructure/clu
 import { ConfigError } from "../../infrastructure/config.ts";
 
 Deno.test("loadClusterConfig() without REDIS_URL is a single gateway, with the defaults", () => {
-  assert.deepEqual(loadClusterConfig({}), { redisUrl: null, nodeId: null, ttlMs: 5000 });
+  assert.deepEqual(loadClusterConfig({}), { redisUrl: null, nodeId: null, ttlMs: 5000, sessions: "shared" });
   assert.deepEqual(loadClusterConfig({ REDIS_URL: " ", NODE_ID: "" }), {
     redisUrl: null,
     nodeId: null,
     ttlMs: 5000,
+    sessions: "shared",
   });
 });
 
-Deno.test("loadClusterConfig() reads REDIS_URL, NODE_ID and NODE_TTL_S", () => {
+Deno.test("loadClusterConfig() reads REDIS_URL, NODE_ID, NODE_TTL_S and CLUSTER_SESSIONS", () => {
   assert.deepEqual(
-    loadClusterConfig({ REDIS_URL: "redis://10.0.0.5:6379/2", NODE_ID: "gw-1.eu:9876", NODE_TTL_S: "2.5" }),
-    { redisUrl: "redis://10.0.0.5:6379/2", nodeId: "gw-1.eu:9876", ttlMs: 2500 },
+    loadClusterConfig({
+      REDIS_URL: "redis://10.0.0.5:6379/2",
+      NODE_ID: "gw-1.eu:9876",
+      NODE_TTL_S: "2.5",
+      CLUSTER_SESSIONS: "local",
+    }),
+    { redisUrl: "redis://10.0.0.5:6379/2", nodeId: "gw-1.eu:9876", ttlMs: 2500, sessions: "local" },
   );
 });
 

@@ -39,7 +39,13 @@ async function withMirror(
   const server = await startRedis();
   const redis = new Redis(server.url, { lazyConnect: false });
   try {
-    const mirror = new RedisChatMirror({ redis, nodeId: "a", retainFinishedMs: 60_000, changed: () => {} });
+    const mirror = new RedisChatMirror({
+      redis,
+      nodeId: "a",
+      retainFinishedMs: 60_000,
+      lockTtlMs: 15_000,
+      changed: () => {},
+    });
     const log = new EventLog(replayBytes, encodeBatch);
     const observer = mirror.open({
       chat: { id: "p1", startedAt: new Date(), sessionId: null },

@@ -39,6 +39,9 @@ function fakeCluster(chat: Partial<ClusterChat> | null = {}, reads: LogRead[] = 
       return { next: () => Promise.resolve(queue.shift() ?? null), close: () => {} };
     },
     processes: () => Promise.resolve([]),
+    claimSession: () => Promise.resolve("a"),
+    releaseSession: () => Promise.resolve(),
+    sessionNode: () => Promise.resolve(null),
     ask(node, message) {
       asked.push({ node, message });
       return Promise.resolve(answer);
