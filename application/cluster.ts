@@ -54,6 +54,11 @@ export interface Cluster {
   /** The node that last ran a chat of this session (where its transcript is), or null. */
   sessionNode(sessionId: string): Promise<string | null>;
   /**
+   * Shares failed logins: `onOther` is told of each one another node saw; the function returned tells the
+   * others of one this node saw. So an address that fails on every node in turn is throttled as on one.
+   */
+  shareLoginFailures(onOther: (address: string) => void): (address: string) => void;
+  /**
    * Sends `message` to `node` and waits for its answer.
    * @throws {ClusterUnavailableError} when the node or the store does not answer in time
    */

@@ -80,12 +80,17 @@ function authMiddleware(deps: AppDeps): MiddlewareHandler {
     now: () => clock.now(),
     warn: (message, fields) => logger.warn(message, fields),
   });
+  // A node of a cluster counts the failures every node sees.
+  const shared = deps.cluster?.shareLoginFailures((address) => throttle.recordFailure(address));
   return basicAuth({
     user: deps.auth.user,
     password: deps.auth.password,
     throttle,
     clientAddress: createClientAddress({ trustedProxies: deps.trustedProxies ?? null }),
-    onFailure: (address, reason) => refusals.refused(address, reason),
+    onFailure: (address, reason) => {
+      refusals.refused(address, reason);
+      if (reason === "wrong credentials") shared?.(address);
+    },
   });
 }
 
@@ -150,7 +155,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));
   app.route("/chat", chatControlRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
-  app.route("/metrics", metricsRoutes({ ...deps, auth }));
+  app.route("/metrics", metricsRoutes({ ...deps, auth, node: deps.cluster?.nodeId }));
 
   if (deps.docs) {
     if (deps.docsAuth) {

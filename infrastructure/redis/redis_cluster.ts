@@ -131,6 +131,10 @@ export class RedisCluster implements Cluster {
     return this.#redis.get(keys.sessionNode(sessionId));
   }
 
+  shareLoginFailures(onOther: (address: string) => void): (address: string) => void {
+    return this.#relay.shareLoginFailures(onOther);
+  }
+
   ask(node: string, message: string): Promise<string> {
     return this.#relay.ask(node, message);
   }

@@ -11,7 +11,8 @@
  * - `c2a:session:{id}:writer` (string, expires unless renewed): the node whose chat writes the session.
  * - `c2a:session:{id}:node` (string, 30 days): the node that last ran a chat of the session.
  * - `c2a:reap:{node}` (string): held by the node that ends a lost node's chats.
- * - channels `c2a:rpc:{node}` and `c2a:reply:{node}`: requests relayed to a node, and their answers.
+ * - channels `c2a:rpc:{node}` and `c2a:reply:{node}`: requests relayed to a node, and their answers;
+ *   `c2a:login-failures`: the client address of each failed login, for every node's throttle.
  *
  * @module
  */
@@ -28,6 +29,7 @@ export const keys = {
   reap: (node: string) => `c2a:reap:${node}`,
   rpc: (node: string) => `c2a:rpc:${node}`,
   reply: (node: string) => `c2a:reply:${node}`,
+  loginFailures: "c2a:login-failures",
 } as const;
 
 /** The stream entry id of (the batch that ends with) event `id`: the sequence part carries the SSE id. */

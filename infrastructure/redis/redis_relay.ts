@@ -25,6 +25,7 @@ export class RedisRelay {
   #options: RedisRelayOptions;
   #subscriber: Redis | null = null;
   #waiting = new Map<string, { resolve: (answer: string) => void; timer: ReturnType<typeof setTimeout> }>();
+  #loginFailure: (address: string) => void = () => {};
 
   /** @param options the command connection, this node, the timeout */
   constructor(options: RedisRelayOptions) {
@@ -39,6 +40,10 @@ export class RedisRelay {
     subscriber.on("error", () => {});
     subscriber.on("message", (channel: string, text: string) => {
       const envelope = JSON.parse(text) as Envelope;
+      if (channel === keys.loginFailures) {
+        if (envelope.from !== nodeId) this.#loginFailure(envelope.message);
+        return;
+      }
       if (channel === keys.reply(nodeId)) return this.#answered(envelope);
       answer(envelope.message).then((reply) =>
         redis.publish(
@@ -47,7 +52,17 @@ export class RedisRelay {
         )
       ).catch(() => {});
     });
-    await subscriber.subscribe(keys.rpc(nodeId), keys.reply(nodeId)).catch(() => {});
+    await subscriber.subscribe(keys.rpc(nodeId), keys.reply(nodeId), keys.loginFailures).catch(() => {});
+  }
+
+  /** Tells `onOther` of each failed login another node publishes; returns how to publish this node's. */
+  shareLoginFailures(onOther: (address: string) => void): (address: string) => void {
+    this.#loginFailure = onOther;
+    const { redis, nodeId } = this.#options;
+    return (address) => {
+      const envelope: Envelope = { id: "", from: nodeId, message: address };
+      redis.publish(keys.loginFailures, JSON.stringify(envelope)).catch(() => {});
+    };
   }
 
   /**

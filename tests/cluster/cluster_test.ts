@@ -212,3 +212,23 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "failed logins count on every node: an address refused on one is throttled on the others",
+  NEEDS,
+  async () => {
+    await withCluster(["a", "b"], async ({ nodes: { a, b } }) => {
+      const wrong = { Authorization: `Basic ${btoa("admin:wrong")}` };
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(`${a.url}/processes`, { headers: wrong });
+        assert.equal(response.status, 401);
+        await response.body?.cancel();
+      }
+      await waitFor(async () => {
+        const response = await fetch(`${b.url}/processes`, { headers: SERVER_AUTH });
+        await response.body?.cancel();
+        return response.status === 429;
+      }, "node b to refuse the address");
+    }, { AUTH_MAX_FAILURES: "2" });
+  },
+);

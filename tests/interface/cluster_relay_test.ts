@@ -10,6 +10,8 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 /** A cluster where chat {@link REMOTE_ID} runs on node "b" (or is as `chat` says); it records what is asked. */
 function fakeCluster(chat: Partial<ClusterChat> | null = {}, reads: LogRead[] = []) {
   const asked: { node: string; message: string }[] = [];
+  const failuresShared: string[] = [];
+  let otherNodeFails: (address: string) => void = () => {};
   const watches: { processId: string; afterId: number }[] = [];
   let answer = JSON.stringify({
     status: 200,
@@ -42,12 +44,23 @@ function fakeCluster(chat: Partial<ClusterChat> | null = {}, reads: LogRead[] = 
     claimSession: () => Promise.resolve("a"),
     releaseSession: () => Promise.resolve(),
     sessionNode: () => Promise.resolve(null),
+    shareLoginFailures(onOther) {
+      otherNodeFails = onOther;
+      return (address) => failuresShared.push(address);
+    },
     ask(node, message) {
       asked.push({ node, message });
       return Promise.resolve(answer);
     },
   };
-  return { cluster, asked, watches, answerWith: (text: string) => answer = text };
+  return {
+    cluster,
+    asked,
+    watches,
+    failuresShared,
+    otherNodeFails: (address: string) => otherNodeFails(address),
+    answerWith: (text: string) => answer = text,
+  };
 }
 
 Deno.test("a request for another node's chat is relayed to it as it came, and its answer is relayed back", async () => {
@@ -187,4 +200,32 @@ Deno.test("a relayed body over MAX_BODY_BYTES is refused with 413 before it is r
   assert.equal(response.status, 413);
   await response.body?.cancel();
   assert.equal(fake.asked.length, 0);
+});
+
+Deno.test("a node shares its failed logins and counts the other nodes' ones against the same address", async () => {
+  const fake = fakeCluster();
+  const { app } = buildTestApp({ app: { cluster: fake.cluster } });
+  const wrong = { Authorization: `Basic ${btoa("admin:wrong")}` };
+  const env = { remoteAddr: { hostname: "198.51.100.7" } };
+  const refused = await app.request("/processes", { headers: wrong }, env);
+  assert.equal(refused.status, 401);
+  await refused.body?.cancel();
+  assert.deepEqual(fake.failuresShared, ["198.51.100.7"]);
+  // The test app allows 3 failures: two more, seen by other nodes, and this node refuses the address too.
+  fake.otherNodeFails("198.51.100.7");
+  fake.otherNodeFails("198.51.100.7");
+  const throttled = await app.request("/processes", { headers: AUTH }, env);
+  assert.equal(throttled.status, 429);
+  await throttled.body?.cancel();
+  const elsewhere = await app.request("/processes", { headers: AUTH }, {
+    remoteAddr: { hostname: "198.51.100.8" },
+  });
+  assert.equal(elsewhere.status, 200);
+  await elsewhere.body?.cancel();
+});
+
+Deno.test("a node labels its /metrics with its id", async () => {
+  const { app } = buildTestApp({ app: { cluster: fakeCluster().cluster } });
+  const text = await (await app.request("/metrics", { headers: AUTH })).text();
+  assert.match(text, /^claudecode2api_chats_running\{node="a"\} 0$/m);
 });
