@@ -6,7 +6,7 @@ import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
 import type { ChatStateView, WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
-import { InvalidFieldError } from "../domain/errors.ts";
+import { ClusterUnavailableError, InvalidFieldError } from "../domain/errors.ts";
 import { HttpError } from "./error_response.ts";
 import { sseResponse } from "./sse.ts";
 
@@ -70,7 +70,10 @@ export function clusterRelay(deps: ClusterRelayDeps): MiddlewareHandler {
     try {
       chat = await cluster.chat(processId);
     } catch {
-      return await next();
+      // Not this node's chat, and nobody can say whose: that is not a 404.
+      throw new ClusterUnavailableError(
+        `Redis is unreachable from this node: cannot find chat "${processId}"`,
+      );
     }
     if (chat === null || chat.node === cluster.nodeId) return await next();
     const rest = c.req.path.slice(`/chat/${processId}`.length);

@@ -75,8 +75,7 @@ export class RedisCluster implements Cluster {
       encode,
       logger,
     });
-    this.#registry.start();
-    await this.#registry.beat();
+    await this.#registry.start();
   }
 
   reachable(): boolean {

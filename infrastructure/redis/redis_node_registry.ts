@@ -47,10 +47,14 @@ export class RedisNodeRegistry {
     this.#options = options;
   }
 
-  /** Beats now and then every fifth of the TTL. */
-  start(): void {
+  /**
+   * Ends what an earlier run under this node id left (a node restarted within the TTL is never seen lost),
+   * then beats now and every fifth of the TTL.
+   */
+  async start(): Promise<void> {
+    await this.#endChatsOf(this.#options.nodeId, "restarted").catch(() => {});
     this.#timer = setInterval(() => this.beat(), Math.max(100, this.#options.ttlMs / 5));
-    this.beat();
+    await this.beat();
   }
 
   /** Beats soon (the chats changed), at most once per turn of the event loop. */
@@ -96,16 +100,24 @@ export class RedisNodeRegistry {
 
   /** Ends the chats of lost node `node`, unless another node does it. */
   async #reap(node: string): Promise<void> {
-    const { redis, nodeId, ttlMs, logger } = this.#options;
+    const { redis, nodeId, ttlMs } = this.#options;
     const mine = await redis.set(keys.reap(node), nodeId, "PX", Math.max(10_000, ttlMs * 2), "NX");
     if (mine === null) return;
-    const chats = await redis.smembers(keys.nodeChats(node));
-    logger.warn("node lost: ending its chats", { node, chats: chats.length });
-    for (const processId of chats) await this.#endLostChat(processId, node);
-    await redis.pipeline().del(keys.nodeChats(node)).srem(keys.nodes, node).exec();
+    await this.#endChatsOf(node, "stopped answering");
+    await redis.srem(keys.nodes, node);
   }
 
-  async #endLostChat(processId: string, node: string): Promise<void> {
+  /** Ends every chat recorded as running on `node`, for its watchers. */
+  async #endChatsOf(node: string, what: string): Promise<void> {
+    const { redis, logger } = this.#options;
+    const chats = await redis.smembers(keys.nodeChats(node));
+    if (chats.length === 0) return;
+    logger.warn("node lost: ending its chats", { node, chats: chats.length, cause: what });
+    for (const processId of chats) await this.#endLostChat(processId, node, what);
+    await redis.del(keys.nodeChats(node));
+  }
+
+  async #endLostChat(processId: string, node: string, what: string): Promise<void> {
     const { redis, retainFinishedMs, encode } = this.#options;
     const record = await redis.hgetall(keys.chat(processId));
     if (record.status !== "running") return;
@@ -128,7 +140,7 @@ export class RedisNodeRegistry {
         exit_code: null,
         signal: null,
         stderr: "",
-        message: `the node "${node}" that ran this chat stopped answering; the chat is lost`,
+        message: `the node "${node}" that ran this chat ${what}; the chat is lost`,
         reason: "node_lost",
       },
     }, { type: "done", data: done }];

@@ -3,7 +3,7 @@ import { cliLeadersMatching } from "../../testkit/processes.ts";
 import { startHaproxy } from "../../testkit/haproxy.ts";
 import { canRun } from "../../testkit/run_tool.ts";
 import type { SseEvent } from "../../testkit/sse_client.ts";
-import { SERVER_AUTH } from "../../testkit/server_process.ts";
+import { SERVER_AUTH, spawnServer } from "../../testkit/server_process.ts";
 import { waitFor, within } from "../../testkit/wait_for.ts";
 import { getJson, listed, send, startChat, watch, withCluster } from "./cluster_kit.ts";
 
@@ -230,5 +230,34 @@ Deno.test(
         return response.status === 429;
       }, "node b to refuse the address");
     }, { AUTH_MAX_FAILURES: "2" });
+  },
+);
+
+Deno.test(
+  "a node restarted under its id at once ends what its killed run left, for watchers elsewhere",
+  NEEDS,
+  async () => {
+    await withCluster(["a", "b"], async ({ nodes, redis, cli, dir }) => {
+      const chat = await startChat(nodes.a.url, dir, { prompt: "hang" });
+      await chat.stream.until(isMessage);
+      await waitFor(
+        async () => (await listed(nodes.b.url)).some(({ id }) => id === chat.id),
+        "the chat listed on b",
+      );
+      const remote = await watch(nodes.b.url, chat.id, 0);
+      await within(remote.until(isMessage), 10_000, "the init line on b");
+      nodes.a.signal("SIGKILL");
+      await nodes.a.child.status;
+      // Far within NODE_TTL_S (60 s here): only the new run can end the chat.
+      nodes.a = await spawnServer(
+        { CLAUDE_PATH: cli, REDIS_URL: redis.url, NODE_ID: "a", NODE_TTL_S: "60" },
+        { waitHealthy: true },
+      );
+      const events = await within(remote.rest(), 10_000, "the end of the stream on b after a restarted");
+      assert.equal(events.at(-1)?.event, "done");
+      assert.equal(JSON.parse(events.at(-1)!.data).stop_reason, "node_lost");
+      assert.match(JSON.parse(events.find((event) => event.event === "error")!.data).message, /restarted/);
+      await chat.stream.cancel();
+    }, { NODE_TTL_S: "60" });
   },
 );
