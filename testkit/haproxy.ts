@@ -60,7 +60,14 @@ export async function startHaproxy(backends: string[]): Promise<Haproxy> {
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
+  let exited = false;
+  child.status.then(() => exited = true);
   for (;;) {
+    if (exited) {
+      const said = await new Response(child.stderr).text().catch(() => "");
+      await stop();
+      throw new Error(`haproxy exited at start:\n${said}`);
+    }
     try {
       const response = await fetch(`${url}/health`);
       await response.body?.cancel();
