@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
+import type { SessionStorage } from "./application/cluster.ts";
+import { nodeUseCases, ownProcesses } from "./application/cluster_use_cases.ts";
 import { ChatSlots } from "./application/chat_slots.ts";
 import { createHealth } from "./application/health.ts";
 import { createListDirectories } from "./application/list_directories.ts";
@@ -20,6 +22,8 @@ import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transc
 import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
+import { loadClusterConfig } from "./infrastructure/cluster_config.ts";
+import { joinCluster } from "./infrastructure/join_cluster.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
 import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
@@ -36,8 +40,10 @@ import { warnOfPolicyLimits } from "./infrastructure/policy_warning.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
 import { registerConsole } from "./interface/console.ts";
+import { answerRelayed } from "./interface/cluster_relay.ts";
 import { registerDocs } from "./interface/docs.ts";
 import { encodeBatch } from "./interface/sse_frame.ts";
+import type { RedisCluster } from "./infrastructure/redis/redis_cluster.ts";
 
 /** A running gateway. */
 export interface Server {
@@ -66,6 +72,8 @@ interface Wiring {
   logger: Logger;
   /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
   tempRoot: string;
+  /** Set when this gateway is a node of a cluster (`REDIS_URL`), with where its sessions are kept. */
+  cluster: { node: RedisCluster; sessions: SessionStorage } | null;
 }
 
 /**
@@ -73,7 +81,7 @@ interface Wiring {
  * @param env the environment (real variables over `.env`)
  * @throws {ConfigError} when a variable is invalid, or the address cannot be listened on
  */
-export function startServer(env: Record<string, string>): Server {
+export async function startServer(env: Record<string, string>): Promise<Server> {
   const config = loadConfig(env, { requestFields: Object.keys(ChatRequestSchema.shape) });
   const sandbox = createCliSandbox(config.sandbox, {
     home: env.HOME,
@@ -87,7 +95,16 @@ export function startServer(env: Record<string, string>): Server {
   if (cli.error !== undefined) logger.warn("Claude Code CLI unavailable", { error: cli.error });
   else logger.info("Claude Code CLI found", { path: cli.path });
   const processes = new InMemoryProcessRepository();
+  const clusterConfig = loadClusterConfig(env);
+  const cluster = await joinCluster(clusterConfig, {
+    port: config.server.port,
+    retainFinishedMs: config.watch.retainFinishedMs,
+    relayTimeoutMs: config.chat.interaction.controlTimeoutMs + 5000,
+    encode: encodeBatch,
+    logger,
+  });
   const watched = new WatchedChats({
+    mirror: cluster?.mirror,
     ...config.watch,
     clock: systemClock,
     // 192 random bits, URL-safe: as unguessable as a generated password.
@@ -96,27 +113,23 @@ export function startServer(env: Record<string, string>): Server {
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
   const conversations = createConversations(config, logger);
-  const app = buildApp({
-    config,
-    env,
-    cli,
-    sandbox,
-    password,
-    processes,
-    watched,
-    conversations,
-    logger,
-    tempRoot,
-  });
+  const wiring = {
+    ...{ config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot },
+    cluster: cluster && { node: cluster, sessions: clusterConfig.sessions },
+  };
+  const app = buildApp(wiring);
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
     logger,
   );
   const url = urlOf(server.addr);
-  logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent });
-  const stop = stopping(server, { processes, watched, conversations, tempRoot }, logger);
-  return { url, config, finished: server.finished, ...stop };
+  logger.info("listening", { url, max_concurrent: config.slots.maxConcurrent, node: cluster?.nodeId });
+  await cluster?.start({
+    localProcesses: () => ownProcesses(cluster, createListProcesses({ processes, watched })).processes,
+    answer: answerRelayed((request, env) => app.fetch(request, env)),
+  });
+  return { url, config, finished: server.finished, ...stopping(server, wiring, logger) };
 }
 
 /** Generates a password for this run and prints it once. */
@@ -133,7 +146,8 @@ const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp(
-  { config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot }: Wiring,
+  { config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot, cluster }:
+    Wiring,
 ): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
@@ -151,21 +165,25 @@ function buildApp(
 
   const directories = new DenoDirectories();
   const allowedRoots = config.chat.policy.allowedRoots;
-  const startChat = createStartWatchedChat({
+  const startWatched = createStartWatchedChat({
     startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
     watched,
     detach: config.watch.detach,
   });
+  const single = {
+    startChat: startWatched,
+    listProcesses: createListProcesses({ processes, watched }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
+  };
   return createApp({
-    startChat,
+    ...(cluster ? nodeUseCases(cluster.node, single, cluster.sessions) : single),
     watched,
     retainFinishedS: config.watch.retainFinishedMs / 1000,
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
-    listProcesses: createListProcesses({ processes, watched }),
+    cluster: cluster?.node,
     sessions: createSessions({ ...claudeSessionStores(env), directories, processes, allowedRoots }),
     listDirectories: createListDirectories({ directories, allowedRoots, home: env.HOME ?? "/" }),
-    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
     metrics,
     slots,
     logger,
@@ -176,7 +194,7 @@ function buildApp(
     docs: registerDocs,
     console: registerConsole,
     doors: createDoors(config, {
-      startChat,
+      startChat: startWatched,
       conversations,
       sessions: new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) }),
     }),
@@ -210,9 +228,9 @@ function buildStartChat(
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched, conversations, tempRoot }: Pick<
+  { processes, watched, conversations, tempRoot, cluster }: Pick<
     Wiring,
-    "processes" | "watched" | "conversations" | "tempRoot"
+    "processes" | "watched" | "conversations" | "tempRoot" | "cluster"
   >,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
@@ -226,6 +244,7 @@ function stopping(
         for (const process of running) process.stop("shutdown");
         await Promise.all(running.map((process) => process.finished));
         await closed;
+        await cluster?.node.stop();
         watched.close();
         await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
         await conversations.close();
@@ -240,10 +259,10 @@ function stopping(
 }
 
 /** Starts the gateway, or exits 2 with one line naming the problem; stops on SIGTERM/SIGINT. */
-function main(): void {
+async function main(): Promise<void> {
   let server: Server;
   try {
-    server = startServer(readEnv(".env", Deno.env.toObject()));
+    server = await startServer(readEnv(".env", Deno.env.toObject()));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`claudecode2api: ${error.message}`);
@@ -266,4 +285,4 @@ function main(): void {
   Deno.addSignalListener("SIGINT", onSignal);
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

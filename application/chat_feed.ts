@@ -1,6 +1,7 @@
 import type { ChatDoneData, ChatEventSource } from "../domain/chat_event.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import type { StopReason } from "../domain/managed_process.ts";
+import type { FeedObserver } from "./chat_mirror.ts";
 import type { EncodeEvents } from "./event_encoding.ts";
 import { EventLog, type LogRead } from "./event_log.ts";
 
@@ -42,6 +43,7 @@ export class ChatFeed {
   #reading: Promise<void> | null = null;
   #graceTimer: Timer | null = null;
   #done: ChatDoneData | null = null;
+  #observer: FeedObserver | null = null;
   #finished = Promise.withResolvers<void>();
   /** Settles once the chat's last event is in the log. */
   readonly finished: Promise<void> = this.#finished.promise;
@@ -65,6 +67,11 @@ export class ChatFeed {
   /** The `done` data once the chat has ended. */
   get done(): ChatDoneData | null {
     return this.#done;
+  }
+
+  /** Tells `observer` of every batch appended from now on, and of the end (a cluster's mirror). */
+  observe(observer: FeedObserver): void {
+    this.#observer = observer;
   }
 
   /**
@@ -99,7 +106,9 @@ export class ChatFeed {
       const batch = await this.#source.next();
       if (batch === null) return this.#end();
       for (const event of batch) if (event.type === "done") this.#done = event.data;
+      const firstId = this.log.lastId + 1;
       this.log.append(batch);
+      this.#observer?.appended(batch, firstId);
       if (this.#done) this.#end();
     } catch (error) {
       this.#end();
@@ -136,6 +145,7 @@ export class ChatFeed {
     this.#graceTimer?.cancel();
     this.#graceTimer = null;
     this.log.close();
+    this.#observer?.ended(this.#done);
     this.#finished.resolve();
   }
 }

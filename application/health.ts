@@ -1,10 +1,28 @@
 import type { CliLocation, CliProbe } from "../domain/cli_probe.ts";
 import type { SandboxMode } from "../domain/sandbox_mode.ts";
 
-/** What `GET /health` reports; `sandbox` is how each chat's CLI is confined. */
+/** What a node of a cluster adds to its health: its id, and whether it reaches Redis now. */
+export interface ClusterHealth {
+  node_id: string;
+  redis: "ok" | "unreachable";
+}
+
+/** What `GET /health` reports; `sandbox` is how each chat's CLI is confined; `cluster` only on a node. */
 export type HealthReport =
-  | { status: "ok"; claude_path: string; claude_version: string; sandbox: SandboxMode }
-  | { status: "error"; claude_path: string | null; error: string; sandbox: SandboxMode };
+  | {
+    status: "ok";
+    claude_path: string;
+    claude_version: string;
+    sandbox: SandboxMode;
+    cluster?: ClusterHealth;
+  }
+  | {
+    status: "error";
+    claude_path: string | null;
+    error: string;
+    sandbox: SandboxMode;
+    cluster?: ClusterHealth;
+  };
 
 /** The use case: is the CLI there and runnable, and which version is it. */
 export type Health = () => Promise<HealthReport>;
@@ -31,7 +49,7 @@ export function createHealth(deps: HealthDeps): Health {
     return { ...await check(), sandbox };
   };
 
-  async function check(): Promise<DistributiveOmit<HealthReport, "sandbox">> {
+  async function check(): Promise<DistributiveOmit<HealthReport, "sandbox" | "cluster">> {
     if (cli.error !== undefined) return { status: "error", claude_path: cli.path, error: cli.error };
     const path = cli.path;
     const identity = await probe.identify(path);

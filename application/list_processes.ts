@@ -20,6 +20,8 @@ export interface ProcessView {
   turn_running: boolean;
   /** Permission requests waiting for an answer (`GET /chat/{process_id}/permissions` lists them). */
   pending_permissions: number;
+  /** The node that runs the chat, when the gateway is one node of a cluster (`REDIS_URL`). */
+  node?: string;
 }
 
 /** What `GET /processes` answers. */

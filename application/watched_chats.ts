@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../domain/clock.ts";
 import type { ProcessStatus } from "../domain/managed_process.ts";
 import type { Chat } from "./chat.ts";
 import { ChatFeed, type FeedWatcher } from "./chat_feed.ts";
+import type { ChatMirror } from "./chat_mirror.ts";
 import type { EncodeEvents } from "./event_encoding.ts";
 
 /** A chat with its feed of numbered events and the token that lets a holder watch it. */
@@ -48,6 +49,8 @@ export interface WatchedChatsOptions {
   newToken: () => string;
   /** How each chat's events are encoded for the wire. */
   encode: EncodeEvents;
+  /** Where a node of a cluster copies each chat; unset on a single gateway. */
+  mirror?: ChatMirror;
 }
 
 /** Compares two strings in time that depends on their length only. */
@@ -87,6 +90,7 @@ export class WatchedChats {
     const { replayBytes, clock, newToken, retainFinishedMs, retainFinishedMax, encode } = this.#options;
     const feed = new ChatFeed(chat, { replayBytes, detachGraceMs, clock, encode });
     const watched: WatchedChat = { chat, feed, watchToken: newToken() };
+    if (this.#options.mirror) feed.observe(this.#options.mirror.open({ ...watched, log: feed.log }));
     this.#chats.set(chat.id, watched);
     feed.finished.then(() => {
       if (this.#chats.get(chat.id) !== watched) return;

@@ -9,7 +9,9 @@
  */
 
 import { cpuClock } from "../testkit/proc_stats.ts";
+import { onPath } from "../testkit/run_tool.ts";
 import { type BenchContext, startBenchServer } from "./bench_server.ts";
+import { measureCluster, renderCluster } from "./cluster_phase.ts";
 import { measurePaced } from "./paced_phase.ts";
 import { measurePerChat } from "./per_chat_phase.ts";
 import { measureReplay, renderReplay } from "./replay_phase.ts";
@@ -109,6 +111,18 @@ async function main(): Promise<void> {
       };
       console.log(renderTable(results));
       console.log(`\n${renderReplay(replay)}`);
+      log("cluster (REDIS_URL)");
+      if (onPath("redis-server")) {
+        console.log(
+          `\n${
+            renderCluster(
+              await measureCluster(dir, { events: 100_000, runs: 3, pacedEvents: 400, pauseMs: 10 }),
+            )
+          }`,
+        );
+      } else {
+        console.log("\ncluster phase skipped: no redis-server (apt-get install redis-server)");
+      }
       const m = results.machine;
       console.log(
         `\nMachine: ${m.nproc} × ${m.cpu}, ${m.memory} RAM, Linux ${m.kernel}, Deno ${m.deno} (V8 ${m.v8})`,

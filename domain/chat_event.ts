@@ -12,14 +12,20 @@ export const LIMIT_REASONS = ["max_run", "idle", "inactive"] as const satisfies 
 /** One of {@link LIMIT_REASONS}. */
 export type LimitReason = typeof LIMIT_REASONS[number];
 
+/** Why a chat of a cluster ended without its own end: the node that ran it stopped answering. */
+export const CLUSTER_FAILURES = ["node_lost"] as const;
+
+/** One of {@link CLUSTER_FAILURES}. */
+export type ClusterFailure = typeof CLUSTER_FAILURES[number];
+
 /** Every reason the `error` event may give for a chat the gateway ended itself. */
-export const ERROR_REASONS = [...LIMIT_REASONS, ...LAUNCH_FAILURES] as const;
+export const ERROR_REASONS = [...LIMIT_REASONS, ...LAUNCH_FAILURES, ...CLUSTER_FAILURES] as const;
 
 /** One of {@link ERROR_REASONS}. */
 export type ErrorReason = typeof ERROR_REASONS[number];
 
 /** Every reason the `done` event may give for a chat the gateway ended (null: the CLI ended on its own). */
-export const END_REASONS = [...STOP_REASONS, ...LAUNCH_FAILURES] as const;
+export const END_REASONS = [...STOP_REASONS, ...LAUNCH_FAILURES, ...CLUSTER_FAILURES] as const;
 
 /** One of {@link END_REASONS}. */
 export type EndReason = typeof END_REASONS[number];

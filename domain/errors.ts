@@ -85,3 +85,11 @@ export class CliTimeoutError extends DomainError {
     super("cli_timeout", message);
   }
 }
+
+/** This gateway is a node of a cluster and cannot reach the cluster's store (Redis) or the chat's node now. */
+export class ClusterUnavailableError extends DomainError {
+  /** @param message what could not be reached */
+  constructor(message: string) {
+    super("cluster_unavailable", message);
+  }
+}

@@ -4,9 +4,10 @@ import { cors } from "hono/cors";
 import type { CancelProcess } from "../application/cancel_process.ts";
 import type { ChatControls } from "../application/chat_controls.ts";
 import type { ChatSlots } from "../application/chat_slots.ts";
+import type { Cluster } from "../application/cluster.ts";
 import type { Health } from "../application/health.ts";
 import type { ListDirectories } from "../application/list_directories.ts";
-import type { ListProcesses } from "../application/list_processes.ts";
+import type { ListProcesses, ProcessList } from "../application/list_processes.ts";
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
 import type { Sessions } from "../application/sessions.ts";
@@ -19,6 +20,7 @@ import { apiKeyAuth } from "./api_keys.ts";
 import { AuthThrottle } from "./auth_throttle.ts";
 import { basicAuth } from "./basic_auth.ts";
 import { createClientAddress } from "./client_address.ts";
+import { clusterRelay } from "./cluster_relay.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
 import {
   API_KEY_HEADER_SCHEME,
@@ -51,7 +53,8 @@ export interface AppDeps {
   cancelProcess: CancelProcess;
   /** Follow-ups, interrupts, permission answers and settings of running chats. */
   controls: ChatControls;
-  listProcesses: ListProcesses;
+  /** This node's chats, or (a node of a cluster) every node's. */
+  listProcesses: ListProcesses | (() => Promise<ProcessList>);
   /** The CLI's saved sessions (`/sessions`). */
   sessions: Sessions;
   /** Subdirectories to pick a cwd from (`/directories`). */
@@ -85,6 +88,8 @@ export interface AppDeps {
   corsOrigins?: string[] | null;
   /** Proxies (addresses, CIDRs) whose `X-Forwarded-For` names the client; null or absent: none. */
   trustedProxies?: string[] | null;
+  /** Set when this gateway is one node of a cluster: chats of other nodes are served through it. */
+  cluster?: Cluster;
 }
 
 /** The connection info `main.ts` passes to `app.fetch` as its env. */
@@ -105,8 +110,12 @@ function authMiddleware(deps: AppDeps): MiddlewareHandler {
     warn: (message, fields) => logger.warn(message, fields),
   });
   const clientAddress = createClientAddress({ trustedProxies: deps.trustedProxies ?? null });
-  const onFailure = (address: string, reason: "throttled" | "wrong credentials") =>
+  // A node of a cluster counts the failures every node sees.
+  const shared = deps.cluster?.shareLoginFailures((address) => throttle.recordFailure(address));
+  const onFailure = (address: string, reason: "throttled" | "wrong credentials") => {
     refusals.refused(address, reason);
+    if (reason === "wrong credentials") shared?.(address);
+  };
   const basic = basicAuth({
     user: deps.auth.user,
     password: deps.auth.password,
@@ -178,11 +187,19 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.bearer, BEARER_AUTH_SCHEME);
   app.openAPIRegistry.registerComponent("securitySchemes", API_KEY_SCHEMES.header, API_KEY_HEADER_SCHEME);
   app.route("/health", healthRoutes(deps));
+  if (deps.cluster) {
+    const relay = clusterRelay({ ...deps, cluster: deps.cluster, auth });
+    app.use("/chat/:process_id", relay);
+    app.use("/chat/:process_id/*", relay);
+  }
   app.route("/chat", chatRoutes({ ...deps, auth }));
   app.route("/chat", chatWatchRoutes({ ...deps, auth }));
   app.route("/chat", chatControlRoutes({ ...deps, auth }));
   app.route("/processes", processRoutes({ ...deps, auth }));
-  app.route("/metrics", metricsRoutes({ ...deps, doorMetrics: deps.doors?.doorMetrics, auth }));
+  app.route(
+    "/metrics",
+    metricsRoutes({ ...deps, doorMetrics: deps.doors?.doorMetrics, auth, node: deps.cluster?.nodeId }),
+  );
   app.route("/sessions", sessionRoutes({ ...deps, auth }));
   app.route("/directories", directoryRoutes({ ...deps, auth }));
   deps.console?.(app, auth);

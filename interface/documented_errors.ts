@@ -92,10 +92,16 @@ export const START_CHAT_ERRORS = {
   ),
   409: documentedError(
     "`session_busy`: another running chat is writing to this `session_id`, or, with `continue`, to the latest " +
-      "session of this `cwd` (or continues in it too).",
+      "session of this `cwd` (or continues in it too), or, on a node of a cluster, a chat on another node writes " +
+      "it; `session_on_other_node`: `CLUSTER_SESSIONS=local` and the session is on another node.",
     [{
       code: "session_busy",
       message: `session "${EXAMPLE_SESSION_ID}" is in use by running process "${EXAMPLE_PROCESS_ID}"`,
+    }, {
+      code: "session_on_other_node",
+      message:
+        `session "${EXAMPLE_SESSION_ID}" is kept on node "gw2:9876" (CLUSTER_SESSIONS=local): send the ` +
+        "request to that node",
     }],
   ),
   413: documentedError("`payload_too_large`: the body is larger than MAX_BODY_BYTES.", [
@@ -125,10 +131,17 @@ export const START_CHAT_ERRORS = {
     ],
     { retryAfter: true },
   ),
-  503: documentedError("`cli_unavailable`: the Claude Code CLI cannot be found or started.", [{
-    code: "cli_unavailable",
-    message: 'cannot start the Claude Code CLI "/usr/local/bin/claude": No such file or directory',
-  }]),
+  503: documentedError(
+    "`cli_unavailable`: the Claude Code CLI cannot be found or started; `cluster_unavailable`: this node of " +
+      "a cluster cannot reach Redis now.",
+    [{
+      code: "cli_unavailable",
+      message: 'cannot start the Claude Code CLI "/usr/local/bin/claude": No such file or directory',
+    }, {
+      code: "cluster_unavailable",
+      message: "Redis is unreachable from this node: no new chat can start until it is back",
+    }],
+  ),
 };
 
 /** The error response of `DELETE /chat/{process_id}` for an id that is not a running or queued chat. */

@@ -5,6 +5,7 @@ import {
   CapacityError,
   CliTimeoutError,
   CliUnavailableError,
+  ClusterUnavailableError,
   ConflictError,
   DomainError,
   ForbiddenError,
@@ -53,6 +54,7 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, ContentfulStatusCod
   [SessionBusyError, 409],
   [CapacityError, 429],
   [CliUnavailableError, 503],
+  [ClusterUnavailableError, 503],
   [ConflictError, 409],
   [CliTimeoutError, 504],
 ];

@@ -28,6 +28,14 @@ const sandboxMode = () =>
     example: "bwrap",
   });
 
+const clusterHealth = () =>
+  z.object({
+    node_id: z.string().openapi({ description: "This node's id (`NODE_ID`).", example: "gw1:9876" }),
+    redis: z.enum(["ok", "unreachable"]).openapi({
+      description: "Whether this node reaches Redis now; while it does not, it starts no new chat.",
+    }),
+  }).optional().openapi({ description: "Only on a node of a cluster (`REDIS_URL` set)." });
+
 /** `GET /health`. */
 export const HealthSchema = wireSchema<HealthReport>()(
   z.union([
@@ -36,12 +44,14 @@ export const HealthSchema = wireSchema<HealthReport>()(
       claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
       claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
       sandbox: sandboxMode(),
+      cluster: clusterHealth(),
     }),
     z.object({
       status: z.literal("error"),
       claude_path: z.string().nullable(),
       error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
       sandbox: sandboxMode(),
+      cluster: clusterHealth(),
     }),
   ]).openapi("Health"),
 );
@@ -71,6 +81,10 @@ export const ProcessSchema = wireSchema<ProcessView>()(
     pending_permissions: z.number().int().openapi({
       description: "Permission requests waiting for an answer (`GET /chat/{process_id}/permissions`).",
       example: 0,
+    }),
+    node: z.string().optional().openapi({
+      description: "The node that runs the chat, when the gateway is one of a cluster (`REDIS_URL`).",
+      example: "gw1:9876",
     }),
   }).openapi("Process"),
 );

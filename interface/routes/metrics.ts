@@ -5,6 +5,7 @@ import { Metrics } from "../../application/metrics.ts";
 import { renderDoorMetrics } from "../door_metrics_text.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
 import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
+import { labelNode } from "../node_label.ts";
 
 const metricsRoute = createRoute({
   method: "get",
@@ -27,23 +28,27 @@ const metricsRoute = createRoute({
   },
 });
 
-/** `GET /metrics`, behind `auth`; mount at `/metrics`. */
+/** `GET /metrics`, behind `auth`; mount at `/metrics`. A node of a cluster labels each sample with its id. */
 export function metricsRoutes(
-  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler; doorMetrics?: DoorMetrics },
+  deps: {
+    metrics: Metrics;
+    slots: SlotGauges;
+    auth: MiddlewareHandler;
+    doorMetrics?: DoorMetrics;
+    node?: string;
+  },
 ): OpenAPIHono {
+  const labelled = (text: string) => deps.node === undefined ? text : labelNode(text, deps.node);
   const app = new OpenAPIHono();
   app.use("*", deps.auth);
-  app.openapi(
-    metricsRoute,
-    (c) =>
-      c.text(
+  app.openapi(metricsRoute, (c) =>
+    c.text(
+      labelled(
         renderMetrics(deps.metrics, deps.slots) +
           (deps.doorMetrics ? renderDoorMetrics(deps.doorMetrics) : ""),
-        200,
-        {
-          "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
-        },
       ),
-  );
+      200,
+      { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
+    ));
   return app;
 }

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { ListProcesses } from "../../application/list_processes.ts";
+import type { ProcessList } from "../../application/list_processes.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
 import { ProcessListSchema } from "../response_schemas.ts";
 
@@ -20,9 +20,11 @@ const listProcessesRoute = createRoute({
 });
 
 /** `GET /processes`, behind `auth`; mount at `/processes`. */
-export function processRoutes(deps: { listProcesses: ListProcesses; auth: MiddlewareHandler }): OpenAPIHono {
+export function processRoutes(
+  deps: { listProcesses: () => ProcessList | Promise<ProcessList>; auth: MiddlewareHandler },
+): OpenAPIHono {
   const app = new OpenAPIHono();
   app.use("*", deps.auth);
-  app.openapi(listProcessesRoute, (c) => c.json(deps.listProcesses(), 200));
+  app.openapi(listProcessesRoute, async (c) => c.json(await deps.listProcesses(), 200));
   return app;
 }
