@@ -15,23 +15,23 @@
 
 /**
  * Entries of `~/.claude` shared with the host and writable: the sessions' own state, which `resume` reads
- * back, also in a later chat or a gateway run without the sandbox. They are made at start when missing.
+ * back, also in a later chat or a gateway run without the sandbox, and the debug logs the `debug` field asks
+ * for. They are made at start when missing.
  * `.credentials.json` (a login the CLI refreshes and stores back) is shared when it exists.
  */
-export const SHARED_CLI_STATE = ["projects", "todos", "tasks", "plans", "file-history"];
+export const SHARED_CLI_STATE = ["projects", "todos", "tasks", "plans", "file-history", "debug"];
 
 /** The login file, shared writable when it exists: the CLI stores a refreshed (rotated) token back there. */
 const CREDENTIALS = ".credentials.json";
 
 /**
- * Entries of `~/.claude` the CLI writes for one run only (caches, logs, shell snapshots it sources before
+ * Entries of `~/.claude` the CLI writes for one run only (caches, backups of `~/.claude.json`, shell snapshots it sources before
  * each Bash command, hook environment files): not shown, so each chat starts with none and nothing it
  * writes there reaches another chat.
  */
 export const PRIVATE_CLI_STATE = [
   "backups",
   "cache",
-  "debug",
   "history.jsonl",
   "ide",
   "jobs",
