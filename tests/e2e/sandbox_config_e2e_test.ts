@@ -48,7 +48,13 @@ async function plainChat(gateway: Gateway, cwd: string, label: string) {
   return { outcome, request: gateway.requestFor(marker) };
 }
 
+/** The names in the operator's `~/.claude`, sorted. */
+function operatorEntries(gateway: Gateway): string[] {
+  return [...Deno.readDirSync(`${gateway.home}/.claude`)].map((entry) => entry.name).sort();
+}
+
 async function settingsHookStaysPrivate({ gateway }: ScenarioContext): Promise<void> {
+  const entries = operatorEntries(gateway);
   const next = await gateway.newCwd("next");
   const ran = `${next}/planted-hook.txt`;
   const settings = JSON.stringify({ hooks: sessionStartHooks(`echo ran > ${ran}`) });
@@ -65,6 +71,8 @@ async function settingsHookStaysPrivate({ gateway }: ScenarioContext): Promise<v
 
   await plainChat(gateway, next, "after-hook");
   assert.ok(!(await exists(ran)), "the next chat ran the hook a chat planted");
+  // Neither chat left anything in the operator's ~/.claude but sessions: no mount point, no cache.
+  assert.deepEqual(operatorEntries(gateway), entries);
 
   // The same hook, brought by a request, does run: the check above would see it.
   const control = await gateway.chat({
