@@ -1,3 +1,5 @@
+import type { CliStateView } from "./cli_state.ts";
+
 /** What one sandboxed CLI run may see and write, all as real (symlink-free) absolute paths. */
 export interface BwrapPlan {
   /** The CLI executable (its real path: a symlink's target may lie in a hidden directory). */
@@ -15,8 +17,10 @@ export interface BwrapPlan {
    * under the private `/tmp`); the hidden paths still win.
    */
   requestFiles: string[];
-  /** The CLI's `HOME`: `$HOME/.claude` and `$HOME/.claude.json` are writable (they must exist). */
+  /** The CLI's `HOME`, where `.claude` and `.claude.json` exist (as mount points). */
   home: string;
+  /** The chat's own view of the CLI's state in `HOME` (see `cli_state.ts`). */
+  cliState: CliStateView;
   /** Directories to show empty (the gateway's own directory). They must exist. */
   hiddenDirs: string[];
   /** Files to show empty (the gateway's `.env`, a password file). They must exist. */
@@ -30,8 +34,23 @@ export interface BwrapPlan {
 const bind = (flag: string) => (path: string) => [flag, path, path];
 
 /**
+ * The chat's private `~/.claude` and `~/.claude.json`, then the real `~/.claude`'s shared entries writable
+ * and the others read-only, on top. Sources are host paths (bwrap binds from the old root), and the mount
+ * points land in the private directory. `-try`: an entry removed since it was listed is skipped.
+ */
+function cliStateMounts(home: string, view: CliStateView): string[] {
+  const entry = (name: string) => `${home}/.claude/${name}`;
+  return [
+    ...["--bind", view.dir, `${home}/.claude`, "--bind", view.config, `${home}/.claude.json`],
+    ...view.readOnly.map(entry).flatMap(bind("--ro-bind-try")),
+    ...view.shared.map(entry).flatMap(bind("--bind-try")),
+  ];
+}
+
+/**
  * The arguments of `bwrap` that run the CLI confined: the host's root read-only, a fresh `/dev`, `/proc`
- * and `/tmp`; writable only the chat's directories, the CLI's state and the operator's extra paths; the
+ * and `/tmp`; writable only the chat's directories, its private view of the CLI's state (where only the
+ * sessions' state reaches the host) and the operator's extra paths; the
  * gateway's own files hidden; new PID and IPC namespaces, so no tool sees the gateway's processes and
  * everything the chat started (a `setsid` escape included) dies with the sandbox's first process;
  * `--die-with-parent`, so the sandbox dies with its `bwrap`; `--new-session`, so no tool reaches a terminal.
@@ -52,7 +71,7 @@ export function buildBwrapArgs(plan: BwrapPlan): string[] {
     ...plan.hiddenDirs.flatMap((dir) => ["--tmpfs", dir]),
     ...plan.hiddenFiles.flatMap((file) => ["--ro-bind", "/dev/null", file]),
     ...bind("--ro-bind")(plan.claudePath),
-    ...[`${home}/.claude`, `${home}/.claude.json`].flatMap(bind("--bind")),
+    ...cliStateMounts(home, plan.cliState),
     ...plan.roPaths.flatMap(bind("--ro-bind")),
     ...plan.rwPaths.flatMap(bind("--bind")),
     ...["--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"],

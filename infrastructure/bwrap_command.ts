@@ -1,11 +1,12 @@
 import type { ChatRequest } from "../domain/chat_request.ts";
 import { buildBwrapArgs } from "./bwrap_args.ts";
+import { prepareCliState } from "./cli_state.ts";
 
 /** The bubblewrap sandbox every chat's CLI runs in; see {@link buildBwrapArgs}. */
 export interface CliSandbox {
   /** The `bwrap` executable. */
   bwrapPath: string;
-  /** The CLI's `HOME`, where `.claude` and `.claude.json` exist. */
+  /** The CLI's `HOME`, where `.claude`, its shared entries and `.claude.json` exist. */
   home: string;
   /** Directories shown empty (the gateway's own directory); they exist. */
   hiddenDirs: string[];
@@ -29,19 +30,23 @@ function requestFiles(request: Pick<ChatRequest, "mcp_config" | "settings">): st
 /**
  * The program and arguments that run the CLI for `request` inside the sandbox. The request's paths are
  * bound as they are: the caller passes the real paths the policy checked, so a symlink re-pointed since
- * cannot move the chat.
+ * cannot move the chat. The chat's temporary directory is writable and holds its private `~/.claude`.
  * @param sandbox the sandbox's settings
  * @param cli the CLI executable and its arguments
  * @param request the chat (`cwd`, `add_dir`, `plugin_dir` as real paths)
- * @throws when the CLI's real path cannot be found
+ * @param tempDir the chat's temporary directory, deleted when it ends
+ * @throws when the CLI's real path cannot be found, or its state cannot be listed or copied
  */
 export function sandboxedCommand(
   sandbox: CliSandbox,
   cli: { claudePath: string; args: string[] },
   request: Pick<ChatRequest, "cwd" | "add_dir" | "plugin_dir" | "mcp_config" | "settings">,
+  tempDir: string,
 ): { program: string; args: string[] } {
   const args = buildBwrapArgs({
     ...sandbox,
+    rwPaths: [...sandbox.rwPaths, tempDir],
+    cliState: prepareCliState(sandbox.home, tempDir),
     claudePath: Deno.realPathSync(cli.claudePath),
     args: cli.args,
     cwd: request.cwd,

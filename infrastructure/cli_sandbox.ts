@@ -1,5 +1,6 @@
 import type { CliSandbox } from "./bwrap_command.ts";
 import { probeBwrap, type ProbeBwrapOptions } from "./bwrap_probe.ts";
+import { SHARED_CLI_STATE } from "./cli_state.ts";
 import { type Config, ConfigError } from "./config.ts";
 
 /** Where the gateway lives, as {@link createCliSandbox} hides it. */
@@ -39,10 +40,14 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Makes `$HOME/.claude` and `$HOME/.claude.json` when missing: a bind mount needs something to cover. */
+/**
+ * Makes `$HOME/.claude`, its shared entries (the CLI makes them itself when it first needs them) and
+ * `$HOME/.claude.json` when missing: a bind mount needs something to cover, and a shared entry that is
+ * missing would leave the chat's sessions in its private directory, lost for `resume`.
+ */
 function ensureCliState(home: string): void {
   try {
-    Deno.mkdirSync(`${home}/.claude`, { recursive: true });
+    for (const name of SHARED_CLI_STATE) Deno.mkdirSync(`${home}/.claude/${name}`, { recursive: true });
     Deno.writeTextFileSync(`${home}/.claude.json`, "{}", { createNew: true });
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return;
@@ -73,9 +78,8 @@ export function createCliSandbox(
   if (!files.home) {
     throw new ConfigError("SANDBOX=bwrap needs HOME: the CLI keeps its state under $HOME/.claude");
   }
-  if (!isFile(`${files.home}/.claude.json`) || !isDirectory(`${files.home}/.claude`)) {
-    ensureCliState(files.home);
-  }
+  const shared = SHARED_CLI_STATE.map((name) => `${files.home}/.claude/${name}`);
+  if (!isFile(`${files.home}/.claude.json`) || !shared.every(isDirectory)) ensureCliState(files.home);
   const home = realPathOrNull(files.home) ?? files.home;
   const holdsHome = (dir: string) => dir === "/" || `${home}/`.startsWith(`${dir}/`);
   const dirs = files.gatewayDirs.map(realPathOrNull).filter((dir) => dir !== null).filter((dir) =>

@@ -127,11 +127,7 @@ function spawnCli(
     if (problem) throw new Error(problem);
   }
   const { program, args } = sandbox
-    ? sandboxedCommand(
-      { ...sandbox, rwPaths: [...sandbox.rwPaths, tempDir] },
-      { claudePath, args: cliArgs },
-      request,
-    )
+    ? sandboxedCommand(sandbox, { claudePath, args: cliArgs }, request, tempDir)
     : { program: claudePath, args: cliArgs };
   const command: Deno.CommandOptions = {
     cwd: request.cwd,

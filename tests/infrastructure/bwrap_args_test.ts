@@ -9,6 +9,12 @@ const PLAN: BwrapPlan = {
   pluginDirs: ["/tmp/plugin"],
   requestFiles: ["/tmp/mcp.json"],
   home: "/home/svc/",
+  cliState: {
+    dir: "/tmp/chat-1/cli-state/.claude",
+    config: "/tmp/chat-1/cli-state/.claude.json",
+    shared: ["projects"],
+    readOnly: ["agents", "settings.json"],
+  },
   hiddenDirs: ["/opt/claudecode2api"],
   hiddenFiles: ["/etc/claudecode2api.env"],
   roPaths: ["/home/svc/.ssh"],
@@ -19,7 +25,7 @@ const PLAN: BwrapPlan = {
 function mounts(args: string[]): string[] {
   const found: string[] = [];
   for (let i = 0; i < args.length && args[i] !== "--"; i++) {
-    if (["--ro-bind", "--bind", "--ro-bind-try"].includes(args[i])) {
+    if (["--ro-bind", "--bind", "--ro-bind-try", "--bind-try"].includes(args[i])) {
       found.push(`${args[i]} ${args[++i]} ${args[++i]}`);
     } else if (["--tmpfs", "--dev", "--proc", "--chdir"].includes(args[i])) {
       found.push(`${args[i]} ${args[++i]}`);
@@ -41,8 +47,11 @@ Deno.test("buildBwrapArgs() mounts the root read-only and only the chat's, CLI's
     "--tmpfs /opt/claudecode2api",
     "--ro-bind /dev/null /etc/claudecode2api.env",
     "--ro-bind /opt/claude/claude.exe /opt/claude/claude.exe",
-    "--bind /home/svc/.claude /home/svc/.claude",
-    "--bind /home/svc/.claude.json /home/svc/.claude.json",
+    "--bind /tmp/chat-1/cli-state/.claude /home/svc/.claude",
+    "--bind /tmp/chat-1/cli-state/.claude.json /home/svc/.claude.json",
+    "--ro-bind-try /home/svc/.claude/agents /home/svc/.claude/agents",
+    "--ro-bind-try /home/svc/.claude/settings.json /home/svc/.claude/settings.json",
+    "--bind-try /home/svc/.claude/projects /home/svc/.claude/projects",
     "--ro-bind /home/svc/.ssh /home/svc/.ssh",
     "--bind /var/cache/build /var/cache/build",
     "--unshare-pid",
@@ -75,4 +84,19 @@ Deno.test("buildBwrapArgs() passes hostile path and argument text as single argu
   assert.deepEqual(args.slice(9, 12), ["--bind", cwd, cwd]);
   assert.deepEqual(args.slice(-3), ["-p", "--", "$(id)"]);
   assert.equal(args.indexOf("--"), args.length - 5);
+});
+
+Deno.test("buildBwrapArgs() shows the chat its own ~/.claude first, then the operator's entries over it", () => {
+  const args = mounts(buildBwrapArgs(PLAN));
+  const at = (mount: string) => args.indexOf(mount);
+  const privateDir = at("--bind /tmp/chat-1/cli-state/.claude /home/svc/.claude");
+  assert.ok(privateDir > at("--tmpfs /opt/claudecode2api"), "after the gateway is hidden");
+  assert.ok(privateDir < at("--ro-bind-try /home/svc/.claude/settings.json /home/svc/.claude/settings.json"));
+  assert.ok(privateDir < at("--bind-try /home/svc/.claude/projects /home/svc/.claude/projects"));
+  // The operator's own extra paths still win over everything.
+  assert.ok(
+    at("--bind-try /home/svc/.claude/projects /home/svc/.claude/projects") <
+      at("--ro-bind /home/svc/.ssh /home/svc/.ssh"),
+  );
+  assert.equal(args.filter((mount) => mount.endsWith(" /home/svc/.claude/settings.json")).length, 1);
 });

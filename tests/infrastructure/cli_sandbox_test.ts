@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SHARED_CLI_STATE } from "../../infrastructure/cli_state.ts";
 import { createCliSandbox } from "../../infrastructure/cli_sandbox.ts";
 import { ConfigError } from "../../infrastructure/config.ts";
 import { withTempDir } from "./with_temp_dir.ts";
@@ -32,9 +33,11 @@ Deno.test("createCliSandbox() hides the gateway's real directories (not / nor HO
       roPaths: ["/etc"],
       rwPaths: [],
     });
-    // The CLI's state is made when missing: the sandbox binds it writable.
+    // The CLI's state is made when missing: the sandbox binds over it, and shares the sessions' state.
     assert.equal(Deno.readTextFileSync(`${dir}/home/.claude.json`), "{}");
-    assert.ok(Deno.statSync(`${dir}/home/.claude`).isDirectory);
+    for (const name of SHARED_CLI_STATE) {
+      assert.ok(Deno.statSync(`${dir}/home/.claude/${name}`).isDirectory, name);
+    }
   });
 });
 
