@@ -10,13 +10,12 @@ import {
   type LaunchFailureReport,
   logEnding,
 } from "./chat_ending.ts";
+import { ChatOutput, copiedEventStream } from "./chat_output.ts";
 import { ChatTimers, type TimeLimits } from "./chat_timers.ts";
 import type { Conversation } from "./conversation.ts";
-import { LineSplitter } from "./line_splitter.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import { type InteractionSettings, openConversation } from "./open_conversation.ts";
-import { recognizeLine } from "./recognize_line.ts";
 import { StreamFacts } from "./stream_facts.ts";
 
 /** Limits one chat runs under; zero disables a time limit. */
@@ -63,10 +62,9 @@ export class Chat implements ManagedProcess, ChatEventSource {
   #ctx: ChatContext;
   #run: CliRun | null = null;
   #conversation: Conversation | null = null;
-  #pendingRead: Promise<Uint8Array | null> | null = null;
+  #output: ChatOutput | null = null;
   #launch = Promise.withResolvers<CliRun | null>();
   #launchFailure: LaunchFailureReport | null = null;
-  #splitter: LineSplitter;
   #facts: StreamFacts;
   #timers: ChatTimers;
   #resolveFinished: () => void;
@@ -81,7 +79,6 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.cwd = ctx.request.cwd;
     this.model = ctx.request.model ?? null;
     this.startedAt = ctx.startedAt;
-    this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
     // A fork writes a new session, known only once the CLI announces it.
     const { request } = ctx;
     const sessionId = request.fork_session ? null : request.session_id ?? request.new_session_id ?? null;
@@ -130,6 +127,12 @@ export class Chat implements ManagedProcess, ChatEventSource {
       metrics,
       newId,
       onActivityChange: () => this.#activityChanged(),
+    });
+    this.#output = new ChatOutput(run, {
+      conversation: this.#conversation,
+      facts: this.#facts,
+      timers: this.#timers,
+      maxLineBytes: this.#ctx.limits.maxLineBytes,
     });
     this.#activityChanged();
     this.#launch.resolve(run);
@@ -180,66 +183,18 @@ export class Chat implements ManagedProcess, ChatEventSource {
       this.#ended = true;
       return endEvents(this.#ending(null));
     }
-    const conversation = this.#conversation!;
-    for (;;) {
-      const emitted = conversation.takeEvents();
-      if (emitted.length > 0) return emitted;
-      const chunk = await this.#nextChunk(run, conversation);
-      if (chunk === undefined) continue;
-      if (chunk === null) return await this.#lastEvents(run);
-      const events = this.#eventsOf(this.#splitter.push(chunk), conversation);
-      if (events.length > 0) return events;
-    }
+    return await this.#output!.next() ?? await this.#lastEvents(run);
   }
 
   /** The same events as {@link next}, as a stream whose lines are copies (a stream's reader may keep them). */
   get events(): ReadableStream<ChatEvent[]> {
-    this.#stream ??= new ReadableStream<ChatEvent[]>({
-      pull: async (controller) => {
-        const batch = await this.next();
-        if (batch === null) controller.close();
-        else {controller.enqueue(batch.map((event) =>
-            event.type === "message" ? { ...event, line: event.line.slice() } : event
-          ));}
-      },
-    }, { highWaterMark: 0 });
+    this.#stream ??= copiedEventStream(this);
     return this.#stream;
   }
 
   #endUnlaunched(): void {
     this.#launch.resolve(null);
     this.#finish(null);
-  }
-
-  /**
-   * The next stdout chunk (null: the end), or undefined when the conversation emitted events first. The
-   * race is only run when events can come from elsewhere than stdout, which keeps the common read cheap.
-   */
-  async #nextChunk(run: CliRun, conversation: Conversation): Promise<Uint8Array | null | undefined> {
-    this.#pendingRead ??= this.#read(run);
-    // Only a chat that asks its client emits events of its own (permission requests and their ends).
-    if (conversation.prompts !== null) {
-      const first = await Promise.race([this.#pendingRead, conversation.news.then(() => undefined)]);
-      if (first === undefined) return undefined;
-    }
-    const chunk = await this.#pendingRead;
-    this.#pendingRead = null;
-    return chunk;
-  }
-
-  /** The events of complete stdout lines: protocol lines left out, emitted events in their place. */
-  #eventsOf(lines: Uint8Array[], conversation: Conversation): ChatEvent[] {
-    const events: ChatEvent[] = [];
-    for (const line of lines) {
-      const recognized = recognizeLine(line);
-      if (recognized !== null && !conversation.observe(recognized)) {
-        events.push(...conversation.takeEvents());
-        continue;
-      }
-      this.#facts.observe(line, recognized);
-      events.push({ type: "message", line });
-    }
-    return events;
   }
 
   /** Holds the idle limit while the CLI waits for the client; runs the inactive limit while nothing waits. */
@@ -252,20 +207,10 @@ export class Chat implements ManagedProcess, ChatEventSource {
     this.#timers.setInactive(waitingForMessage && !asking);
   }
 
-  async #read(run: CliRun): Promise<Uint8Array | null> {
-    this.#timers.readStarted();
-    try {
-      return await run.readStdout();
-    } finally {
-      this.#timers.readEnded();
-    }
-  }
-
   /** stdout is over: the unterminated last line if any, then how the CLI ended. */
   async #lastEvents(run: CliRun): Promise<ChatEvent[]> {
     const conversation = this.#conversation!;
-    const rest = this.#splitter.flush();
-    const events = rest ? this.#eventsOf([rest], conversation) : [];
+    const events = this.#output!.rest();
     const exit = await run.exit;
     conversation.exited();
     events.push(...conversation.takeEvents(), ...endEvents(this.#ending(exit)));
