@@ -10,15 +10,13 @@ import { createStartChat } from "./application/start_chat.ts";
 import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
-import { cliEnvironment } from "./infrastructure/cli_environment.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
-import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
+import { findClaudeCli } from "./infrastructure/cli_path.ts";
+import { createCliRunners } from "./infrastructure/cli_runners.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
 import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
-import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
-import type { CliSandbox } from "./infrastructure/bwrap_command.ts";
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
@@ -27,6 +25,8 @@ import type { ResilientServer } from "./infrastructure/resilient_http_server.ts"
 import { listen, urlOf } from "./infrastructure/listen.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
+import type { WarmCliRunner } from "./infrastructure/warm_cli_runner.ts";
+import type { CliRunner } from "./domain/cli_runner.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
 import { registerDocs } from "./interface/docs.ts";
@@ -50,7 +50,9 @@ interface Wiring {
   config: Config;
   env: Record<string, string>;
   cli: CliLocation;
-  sandbox: CliSandbox | null;
+  runner: CliRunner;
+  /** The warm pool, when WARM_POOL is on: its spares end with the server. */
+  warm: WarmCliRunner | null;
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
@@ -86,7 +88,8 @@ export function startServer(env: Record<string, string>): Server {
     encode: encodeBatch,
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
-  const app = buildApp({ config, env, cli, sandbox, password, processes, watched, logger, tempRoot });
+  const { runner, warm } = createCliRunners({ config, env, claudePath: cli.path, sandbox, tempRoot, logger });
+  const app = buildApp({ config, env, cli, runner, warm, password, processes, watched, logger, tempRoot });
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
@@ -98,7 +101,7 @@ export function startServer(env: Record<string, string>): Server {
     url,
     config,
     finished: server.finished,
-    ...stopping(server, { processes, watched, tempRoot }, logger),
+    ...stopping(server, { processes, watched, tempRoot, warm }, logger),
   };
 }
 
@@ -127,21 +130,11 @@ const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
 function buildApp(
-  { config, env, cli, sandbox, password, processes, watched, logger, tempRoot }: Wiring,
+  { config, env, cli, runner, warm, password, processes, watched, logger }: Wiring,
 ): OpenAPIHono {
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
-  const runner = new DenoCommandCliRunner({
-    // With no CLI found, starting a chat fails with a clear 503 naming the missing path.
-    claudePath: cli.path ?? "claude",
-    env: cliEnvironment(env),
-    graceMs: config.cli.graceMs,
-    killAfterMs: config.cli.killAfterMs,
-    setsidPath: findSetsid(),
-    sandbox,
-    clock: systemClock,
-    tempRoot,
-  });
+  const warmPool = warm ? () => warm.stats() : undefined;
 
   const startChat = createStartWatchedChat({
     startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
@@ -155,9 +148,10 @@ function buildApp(
     cancelProcess: createCancelProcess({ processes }),
     controls: createChatControls({ policy: config.chat.policy, maxImageBytes: config.chat.maxImageBytes }),
     listProcesses: createListProcesses({ processes, watched }),
-    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode, warmPool }),
     metrics,
     slots,
+    warmPool,
     logger,
     auth: { ...config.auth, password },
     ...config.http,
@@ -172,7 +166,7 @@ function buildStartChat(
   { config, env, runner, processes, slots, metrics, logger }:
     & Pick<Wiring, "config" | "env" | "processes" | "logger">
     & {
-      runner: DenoCommandCliRunner;
+      runner: CliRunner;
       slots: ChatSlots;
       metrics: Metrics;
     },
@@ -199,7 +193,7 @@ function projectsDir(env: Record<string, string>): string {
 /** The server's graceful shutdown (once, however often asked) and its kill. */
 function stopping(
   server: ResilientServer,
-  { processes, watched, tempRoot }: Pick<Wiring, "processes" | "watched" | "tempRoot">,
+  { processes, watched, tempRoot, warm }: Pick<Wiring, "processes" | "watched" | "tempRoot" | "warm">,
   logger: Logger,
 ): Pick<Server, "shutdown" | "kill"> {
   let shuttingDown: Promise<void> | null = null;
@@ -209,8 +203,11 @@ function stopping(
         const running = processes.list();
         logger.info("shutting down", { chats: running.length });
         const closed = server.shutdown();
+        // Spares are not chats: they end at once, their input closed.
+        const spares = warm?.close();
         for (const process of running) process.stop("shutdown");
         await Promise.all(running.map((process) => process.finished));
+        await spares;
         await closed;
         watched.close();
         await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
@@ -219,6 +216,7 @@ function stopping(
       return shuttingDown;
     },
     kill() {
+      warm?.kill();
       for (const process of processes.list()) process.kill();
     },
   };

@@ -8,6 +8,7 @@ import type { Health } from "../application/health.ts";
 import type { ListProcesses } from "../application/list_processes.ts";
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
+import type { WarmPoolStats } from "../application/warm_pool_stats.ts";
 import type { StartWatchedChat } from "../application/start_watched_chat.ts";
 import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -40,6 +41,8 @@ export interface AppDeps {
   health: Health;
   metrics: Metrics;
   slots: ChatSlots;
+  /** The warm pool's figures for `/metrics`; absent when it is off. */
+  warmPool?: () => WarmPoolStats;
   logger: Logger;
   auth: { user: string; password: string; maxFailures: number; failureWindowMs: number };
   maxBodyBytes: number;

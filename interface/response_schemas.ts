@@ -28,6 +28,23 @@ const sandboxMode = () =>
     example: "bwrap",
   });
 
+const warmPool = () =>
+  z.object({
+    spares: z.number().int().openapi({
+      description: "Spare CLIs started and waiting for a chat.",
+      example: 1,
+    }),
+    max: z.number().int().openapi({ description: "The most spares kept (WARM_POOL_MAX).", example: 4 }),
+    memory_estimate_bytes: z.number().int().openapi({
+      description: "The spares' memory: their count × the measured RSS of one idle CLI.",
+      example: 167772160,
+    }),
+    memory_bound_bytes: z.number().int().openapi({
+      description: "WARM_POOL_MAX × the measured RSS of one idle CLI.",
+      example: 671088640,
+    }),
+  }).optional().openapi({ description: "The warm pool (WARM_POOL); absent when it is off." });
+
 /** `GET /health`. */
 export const HealthSchema = wireSchema<HealthReport>()(
   z.union([
@@ -36,12 +53,14 @@ export const HealthSchema = wireSchema<HealthReport>()(
       claude_path: z.string().openapi({ example: "/home/user/.local/bin/claude" }),
       claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
       sandbox: sandboxMode(),
+      warm_pool: warmPool(),
     }),
     z.object({
       status: z.literal("error"),
       claude_path: z.string().nullable(),
       error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
       sandbox: sandboxMode(),
+      warm_pool: warmPool(),
     }),
   ]).openapi("Health"),
 );

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { Metrics } from "../../application/metrics.ts";
+import type { WarmPoolStats } from "../../application/warm_pool_stats.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
 import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
 
@@ -27,12 +28,12 @@ const metricsRoute = createRoute({
 
 /** `GET /metrics`, behind `auth`; mount at `/metrics`. */
 export function metricsRoutes(
-  deps: { metrics: Metrics; slots: SlotGauges; auth: MiddlewareHandler },
+  deps: { metrics: Metrics; slots: SlotGauges; warmPool?: () => WarmPoolStats; auth: MiddlewareHandler },
 ): OpenAPIHono {
   const app = new OpenAPIHono();
   app.use("*", deps.auth);
   app.openapi(metricsRoute, (c) =>
-    c.text(renderMetrics(deps.metrics, deps.slots), 200, {
+    c.text(renderMetrics(deps.metrics, deps.slots, deps.warmPool?.()), 200, {
       "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
     }));
   return app;
