@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { cliLeadersMatching, FAKE_CLI, processesMatching } from "../../testkit/processes.ts";
+import { cliLeadersMatching, FAKE_CLI, processesMatching, readingStdin } from "../../testkit/processes.ts";
 import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
 import { readSse, type SseEvent } from "../../testkit/sse_client.ts";
 import { waitFor } from "../../testkit/wait_for.ts";
@@ -69,13 +69,17 @@ async function health(server: ServerProcess): Promise<Record<string, unknown>> {
   return await (await fetch(`${server.url}/health`)).json();
 }
 
-/** Waits until the server has `count` spares (and they have been counted in /proc), returning their pids. */
+/**
+ * Waits until the server has `count` spares, and they are the only CLIs of the test, started up and
+ * waiting for a prompt; returns their pids.
+ */
 async function spares(context: WarmServer, count: number): Promise<number[]> {
   await waitFor(
     async () =>
       await metric(context.server, "claudecode2api_warm_spares") === count &&
-      cliLeadersMatching(context.model).length === count,
-    `${count} spare(s) waiting and no other CLI of this test`,
+      cliLeadersMatching(context.model).length === count &&
+      cliLeadersMatching(context.model).every(readingStdin),
+    `${count} spare(s) waiting for a prompt and no other CLI of this test`,
   );
   return cliLeadersMatching(context.model);
 }
