@@ -15,7 +15,10 @@ export const SPARE_RSS_ESTIMATE_BYTES = 160 * 1024 * 1024;
 export interface WarmPoolStats {
   /** Spares started and waiting for a chat. */
   spares: number;
-  /** Configurations (working directory and CLI arguments) that have spares. */
+  /**
+   * Configurations (working directory and CLI arguments) the pool keeps: with spares waiting or starting,
+   * or a chat of theirs running that will top them up.
+   */
   configs: number;
   /** The most spares kept per configuration (WARM_POOL). */
   perConfig: number;

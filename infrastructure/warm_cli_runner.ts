@@ -113,7 +113,7 @@ export class WarmCliRunner implements CliRunner {
     const configs = [...this.#configs.values()];
     return {
       spares: configs.reduce((sum, config) => sum + config.spares.length, 0),
-      configs: configs.filter((config) => config.spares.length > 0).length,
+      configs: configs.length,
       perConfig: this.#options.perConfig,
       max: this.#options.max,
       ...this.#counts,
@@ -170,9 +170,11 @@ export class WarmCliRunner implements CliRunner {
     const { perConfig, max } = this.#options;
     while (!this.#closed && this.#configs.get(config.key) === config) {
       if (config.spares.length + config.starting >= perConfig) return;
-      if (this.#total() >= max && !this.#evictFor(config)) return;
+      if (this.#total() >= max && !this.#evictFor(config)) break;
       this.#startSpare(config);
     }
+    // No room (every other spare is still starting): not kept as a configuration with nothing coming.
+    this.#forgetIfEmpty(config);
   }
 
   #total(): number {

@@ -295,3 +295,28 @@ Deno.test("WarmCliRunner with perConfig 0 passes every chat through cold", async
   runner.runs[0].end();
   await warm.close();
 });
+
+Deno.test("WarmCliRunner forgets a configuration it found no room for", async () => {
+  const { runner, warm } = pool({ perConfig: 1, max: 1 });
+  // The runner hands out runs only when told: /a's spare stays "starting".
+  const held = Promise.withResolvers<void>();
+  const start = runner.start.bind(runner);
+  let hold = false;
+  runner.start = async (request) => {
+    if (hold) await held.promise;
+    return await start(request);
+  };
+  const a = await warm.start(request({ cwd: "/a" }));
+  hold = true;
+  await firstOutput(a, runner.runs[0]);
+  hold = false;
+  const b = await warm.start(request({ cwd: "/b" }));
+  await firstOutput(b, runner.runs[1]);
+  assert.equal(warm.stats().configs, 1, "/b found no room and is not kept; /a's spare is still starting");
+  held.resolve();
+  await settle();
+  assert.equal(warm.stats().spares, 1);
+  assert.equal(warm.stats().configs, 1);
+  for (const run of runner.runs) run.end();
+  await warm.close();
+});
