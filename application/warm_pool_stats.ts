@@ -9,7 +9,7 @@
  * Resident memory of one idle spare CLI, measured with Claude Code 2.1.328 (BENCHMARKS.md, "Warm start"):
  * the server cannot read a child's RSS without every permission, so it reports this estimate instead.
  */
-export const SPARE_RSS_ESTIMATE_BYTES = 160 * 1024 * 1024;
+export const SPARE_RSS_ESTIMATE_BYTES = 150 * 1024 * 1024;
 
 /** The warm pool's gauges and counters. */
 export interface WarmPoolStats {

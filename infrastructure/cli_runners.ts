@@ -44,5 +44,10 @@ export function createCliRunners(
   // Without a CLI a spare could not start either.
   if (config.warm.perConfig === 0 || claudePath === null) return { runner: cold, warm: null };
   const warm = new WarmCliRunner({ runner: cold, ...config.warm, clock: systemClock, logger });
+  logger.info("warm pool on", {
+    per_config: config.warm.perConfig,
+    max: config.warm.max,
+    idle_s: config.warm.idleMs / 1000,
+  });
   return { runner: warm, warm };
 }

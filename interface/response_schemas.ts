@@ -37,11 +37,11 @@ const warmPool = () =>
     max: z.number().int().openapi({ description: "The most spares kept (WARM_POOL_MAX).", example: 4 }),
     memory_estimate_bytes: z.number().int().openapi({
       description: "The spares' memory: their count × the measured RSS of one idle CLI.",
-      example: 167772160,
+      example: 157286400,
     }),
     memory_bound_bytes: z.number().int().openapi({
       description: "WARM_POOL_MAX × the measured RSS of one idle CLI.",
-      example: 671088640,
+      example: 629145600,
     }),
   }).optional().openapi({ description: "The warm pool (WARM_POOL); absent when it is off." });
 

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { SPARE_RSS_ESTIMATE_BYTES } from "../../application/warm_pool_stats.ts";
 import { cliLeadersMatching, FAKE_CLI, processesMatching, readingStdin } from "../../testkit/processes.ts";
 import { SERVER_AUTH, type ServerProcess, spawnServer } from "../../testkit/server_process.ts";
 import { readSse, type SseEvent } from "../../testkit/sse_client.ts";
@@ -101,8 +102,8 @@ Deno.test("a matching chat is served by a spare started before its request", asy
     assert.deepEqual(report.warm_pool, {
       spares: 1,
       max: 4,
-      memory_estimate_bytes: 160 * 1024 * 1024,
-      memory_bound_bytes: 4 * 160 * 1024 * 1024,
+      memory_estimate_bytes: SPARE_RSS_ESTIMATE_BYTES,
+      memory_bound_bytes: 4 * SPARE_RSS_ESTIMATE_BYTES,
     });
   });
 });
