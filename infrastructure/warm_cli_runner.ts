@@ -3,7 +3,7 @@ import type { Logger } from "../application/logger.ts";
 import type { ChatRequest } from "../domain/chat_request.ts";
 import type { CliRun, CliRunner } from "../domain/cli_runner.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
-import { afterFirstOutput, dispose } from "./warm_run.ts";
+import { afterFirstOutput, Departures } from "./warm_run.ts";
 import { directoryIdentity, warmKey } from "./warm_key.ts";
 
 /** Options of {@link WarmCliRunner}. */
@@ -24,14 +24,11 @@ export interface WarmCliRunnerOptions {
   directoryIdentity?: (path: string) => string | null;
 }
 
-/** A started CLI waiting for a chat. */
+/** A started CLI waiting (until a chat takes it or it leaves); `directory`: its cwd's identity at start. */
 interface Spare {
   run: CliRun;
-  /** The identity of its working directory when it started. */
   directory: string | null;
-  /** Retires it after the idle time. */
   timer: Timer | null;
-  /** Until a chat takes it, or it leaves. */
   waiting: boolean;
 }
 
@@ -53,15 +50,13 @@ interface Config {
  * a chat whose configuration ({@link warmKey}: working directory and every CLI argument) matches takes one
  * and skips the CLI's start-up; any other chat starts cold, as without the pool.
  *
- * Up to `perConfig` spares per recently used configuration, `max` in all (a configuration new to the pool
- * takes the place of the least recently used one's spare). A taken spare is replaced once its chat's CLI
- * has printed (or exited), so the replacement's start-up does not compete with the chat's first answer. A
- * spare not taken within `idleMs` is retired, so changed settings, CLAUDE.md files or a CLI upgrade are
- * picked up soon; one that exits while it waits is never handed out, and is replaced once (a configuration
- * whose spares keep dying is not warmed again until a chat asks for it).
- *
- * Nobody reads a spare's stdout before a chat takes it: whatever it printed waits in the pipe for that
- * chat. Spares are not chats: they take no slot of `MAX_CONCURRENT`.
+ * Up to `perConfig` spares per recently used configuration, `max` in all (a new configuration takes the
+ * least recently used one's place). A taken spare is replaced once its chat's CLI has printed (or exited),
+ * so the replacement's start-up does not compete with the chat's first answer. A spare not taken within
+ * `idleMs` is retired, so changed settings, CLAUDE.md files or a CLI upgrade are picked up soon; one that
+ * exits while it waits is never handed out and is replaced once (not again until a chat asks). Nobody reads
+ * a spare's stdout before a chat takes it: what it printed waits in the pipe for that chat. Spares are not
+ * chats: they take no slot of `MAX_CONCURRENT`.
  */
 export class WarmCliRunner implements CliRunner {
   readonly #options: WarmCliRunnerOptions;
@@ -69,8 +64,7 @@ export class WarmCliRunner implements CliRunner {
   /** Least recently used first (a configuration moves to the end when a chat asks for it). */
   readonly #configs = new Map<string, Config>();
   /** Spares on their way out (retired, dead), until they have exited. */
-  readonly #leaving = new Set<Promise<void>>();
-  readonly #leavingRuns = new Set<CliRun>();
+  readonly #leaving: Departures;
   /** Spares being started. */
   readonly #starting = new Set<Promise<unknown>>();
   #closed = false;
@@ -80,6 +74,7 @@ export class WarmCliRunner implements CliRunner {
   constructor(options: WarmCliRunnerOptions) {
     this.#options = options;
     this.#identify = options.directoryIdentity ?? directoryIdentity;
+    this.#leaving = new Departures(options);
   }
 
   /**
@@ -120,23 +115,23 @@ export class WarmCliRunner implements CliRunner {
     };
   }
 
-  /** Stops starting spares and ends every one (their input closed, killed if they linger); settles once all have exited. */
+  /** Starts no more spares and ends every one (input closed, killed if it lingers); settles once all exited. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const config of this.#configs.values()) {
-      for (const spare of config.spares.splice(0)) this.#leave(spare);
+      config.spares.splice(0).forEach((spare) => this.#leave(spare));
     }
     this.#configs.clear();
     // A spare still being started is ended as soon as it is there.
     await Promise.all(this.#starting);
-    await Promise.all(this.#leaving);
+    await this.#leaving.settled();
   }
 
   /** Kills every spare at once, with its process group (a second stop signal). */
   kill(): void {
     this.#closed = true;
     for (const config of this.#configs.values()) for (const spare of config.spares) spare.run.kill();
-    for (const run of this.#leavingRuns) run.kill();
+    this.#leaving.killAll();
   }
 
   /** The configuration of `key`, made the most recently used; a chat asking for it forgives its deaths. */
@@ -211,9 +206,7 @@ export class WarmCliRunner implements CliRunner {
       (error) => {
         config.starting--;
         this.#forgetIfEmpty(config);
-        this.#options.logger.warn("warm spare could not be started", {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.#options.logger.warn("warm spare could not be started", { error: String(error) });
       },
     );
     this.#starting.add(started);
@@ -241,17 +234,11 @@ export class WarmCliRunner implements CliRunner {
     this.#forgetIfEmpty(config);
   }
 
-  /** Ends a spare that no chat will take, and keeps track of it until it has exited. */
+  /** Ends a spare that no chat will take. */
   #leave(spare: Spare): void {
     spare.waiting = false;
     spare.timer?.cancel();
-    const { run } = spare;
-    this.#leavingRuns.add(run);
-    const gone = dispose(run, this.#options).finally(() => {
-      this.#leaving.delete(gone);
-      this.#leavingRuns.delete(run);
-    });
-    this.#leaving.add(gone);
+    this.#leaving.add(spare.run);
   }
 
   /** A configuration with no spare and none coming is forgotten: it was not used for a while. */

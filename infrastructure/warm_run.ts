@@ -37,6 +37,32 @@ export function afterFirstOutput(run: CliRun, callback: () => void): CliRun {
 }
 
 /**
+ * Spares that no chat will take, from the moment they are let go until they have exited: each is ended
+ * with {@link dispose}, and can be killed at once or waited for.
+ */
+export class Departures {
+  readonly #gone = new Map<CliRun, Promise<void>>();
+
+  /** @param options the clock, and the time a spare has to exit before it is killed */
+  constructor(readonly options: { clock: Clock; retireKillMs?: number }) {}
+
+  /** Ends `run` (see {@link dispose}) and keeps track of it until it has exited. */
+  add(run: CliRun): void {
+    this.#gone.set(run, dispose(run, this.options).finally(() => this.#gone.delete(run)));
+  }
+
+  /** Kills every spare still on its way out. */
+  killAll(): void {
+    for (const run of this.#gone.keys()) run.kill();
+  }
+
+  /** Settles once every spare let go so far has exited. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#gone.values());
+  }
+}
+
+/**
  * Ends a spare no chat will take: its input closed (an idle CLI then exits at once, exit code 0, nothing
  * saved), killed with its process group if it is still there after `retireKillMs`; what it printed is read
  * and dropped, so its pipe is closed. Settles once it has exited.
