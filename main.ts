@@ -1,49 +1,49 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createCancelProcess } from "./application/cancel_process.ts";
 import { createChatControls } from "./application/chat_controls.ts";
+import { ChatSlots } from "./application/chat_slots.ts";
 import type { SessionStorage } from "./application/cluster.ts";
 import { nodeUseCases, ownProcesses } from "./application/cluster_use_cases.ts";
-import { ChatSlots } from "./application/chat_slots.ts";
+import type { Conversations } from "./application/conversations.ts";
 import { createHealth } from "./application/health.ts";
 import { createListDirectories } from "./application/list_directories.ts";
 import { createListProcesses } from "./application/list_processes.ts";
 import type { Logger } from "./application/logger.ts";
 import { Metrics } from "./application/metrics.ts";
 import { createSessions } from "./application/sessions.ts";
-import type { Conversations } from "./application/conversations.ts";
 import { createStartChat } from "./application/start_chat.ts";
 import { createStartWatchedChat } from "./application/start_watched_chat.ts";
 import { WatchedChats } from "./application/watched_chats.ts";
 import type { CliLocation } from "./domain/cli_probe.ts";
-import { cliEnvironment } from "./infrastructure/cli_environment.ts";
+import type { CliRunner } from "./domain/cli_runner.ts";
 import { claudeProjectsDir, claudeSessionStores } from "./infrastructure/claude_projects.ts";
-import { createConversations, createDoors } from "./infrastructure/compat_doors.ts";
 import { ClaudeSessionTranscripts } from "./infrastructure/claude_session_transcripts.ts";
-import { findClaudeCli, findSetsid } from "./infrastructure/cli_path.ts";
+import { findClaudeCli } from "./infrastructure/cli_path.ts";
+import { createCliRunners } from "./infrastructure/cli_runners.ts";
 import { createCliSandbox } from "./infrastructure/cli_sandbox.ts";
-import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { loadClusterConfig } from "./infrastructure/cluster_config.ts";
-import { joinCluster } from "./infrastructure/join_cluster.ts";
+import { createConversations, createDoors } from "./infrastructure/compat_doors.ts";
+import { type Config, ConfigError, loadConfig } from "./infrastructure/config.ts";
 import { createConsoleLogger } from "./infrastructure/console_logger.ts";
 import { DenoCliProbe } from "./infrastructure/deno_cli_probe.ts";
-import { DenoCommandCliRunner } from "./infrastructure/deno_command_cli_runner.ts";
-import type { CliSandbox } from "./infrastructure/bwrap_command.ts";
 import { DenoDirectories } from "./infrastructure/deno_directories.ts";
 import { generatePassword } from "./infrastructure/generate_password.ts";
+import { gracefulShutdown } from "./infrastructure/graceful_shutdown.ts";
 import { InMemoryProcessRepository } from "./infrastructure/in_memory_process_repository.ts";
-import { readEnv } from "./infrastructure/read_env.ts";
-import type { ResilientServer } from "./infrastructure/resilient_http_server.ts";
+import { joinCluster } from "./infrastructure/join_cluster.ts";
 import { listen, urlOf } from "./infrastructure/listen.ts";
+import { warnOfPolicyLimits } from "./infrastructure/policy_warning.ts";
+import { readEnv } from "./infrastructure/read_env.ts";
+import type { RedisCluster } from "./infrastructure/redis/redis_cluster.ts";
 import { systemClock } from "./infrastructure/system_clock.ts";
 import { tlsHint } from "./infrastructure/tls_hint.ts";
-import { warnOfPolicyLimits } from "./infrastructure/policy_warning.ts";
+import type { WarmCliRunner } from "./infrastructure/warm_cli_runner.ts";
 import { createApp } from "./interface/app.ts";
 import { ChatRequestSchema } from "./interface/chat_request_schema.ts";
-import { registerConsole } from "./interface/console.ts";
 import { answerRelayed } from "./interface/cluster_relay.ts";
+import { registerConsole } from "./interface/console.ts";
 import { registerDocs } from "./interface/docs.ts";
 import { encodeBatch } from "./interface/sse_frame.ts";
-import type { RedisCluster } from "./infrastructure/redis/redis_cluster.ts";
 
 /** A running gateway. */
 export interface Server {
@@ -63,15 +63,16 @@ interface Wiring {
   config: Config;
   env: Record<string, string>;
   cli: CliLocation;
-  sandbox: CliSandbox | null;
+  /** The runner the chats use (behind the warm pool when it is on). */
+  runner: CliRunner;
+  /** The warm pool, when `WARM_POOL` is on. */
+  warm: WarmCliRunner | null;
   password: string;
   processes: InMemoryProcessRepository;
   watched: WatchedChats;
   /** The compatible doors' memory of conversations (and their scratch directories). */
   conversations: Conversations;
   logger: Logger;
-  /** Where each chat's CLI gets its own temporary directory; removed on shutdown. */
-  tempRoot: string;
   /** Set when this gateway is a node of a cluster (`REDIS_URL`), with where its sessions are kept. */
   cluster: { node: RedisCluster; sessions: SessionStorage } | null;
 }
@@ -112,12 +113,12 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     encode: encodeBatch,
   });
   const tempRoot = Deno.makeTempDirSync({ prefix: "claudecode2api-" });
+  const { runner, warm } = createCliRunners({ config, env, claudePath: cli.path, sandbox, tempRoot, logger });
   const conversations = createConversations(config, logger);
-  const wiring = {
-    ...{ config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot },
+  const app = buildApp({
+    ...{ config, env, cli, runner, warm, password, processes, watched, conversations, logger },
     cluster: cluster && { node: cluster, sessions: clusterConfig.sessions },
-  };
-  const app = buildApp(wiring);
+  });
   const server = listen(
     config.server,
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
@@ -129,7 +130,20 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     localProcesses: () => ownProcesses(cluster, createListProcesses({ processes, watched })).processes,
     answer: answerRelayed((request, env) => app.fetch(request, env)),
   });
-  return { url, config, finished: server.finished, ...stopping(server, wiring, logger) };
+  const stop = gracefulShutdown({
+    server,
+    processes,
+    logger,
+    // Spares are not chats: they end at once, their input closed.
+    early: warm,
+    afterChats: [
+      () => cluster?.stop(),
+      () => watched.close(),
+      () => conversations.close(),
+      () => Deno.remove(tempRoot, { recursive: true }).catch(() => {}),
+    ],
+  });
+  return { url, config, finished: server.finished, ...stop };
 }
 
 /** Generates a password for this run and prints it once. */
@@ -145,35 +159,28 @@ function announcePassword(user: string): string {
 const newId = () => crypto.randomUUID();
 
 /** The use cases on the real adapters, and the app serving them. */
-function buildApp(
-  { config, env, cli, sandbox, password, processes, watched, conversations, logger, tempRoot, cluster }:
-    Wiring,
-): OpenAPIHono {
+function buildApp(wiring: Wiring): OpenAPIHono {
+  const { config, env, cli, runner, warm, password, processes, watched, conversations, logger, cluster } =
+    wiring;
   const metrics = new Metrics();
   const slots = new ChatSlots({ ...config.slots, clock: systemClock });
-  const runner = new DenoCommandCliRunner({
-    // With no CLI found, starting a chat fails with a clear 503 naming the missing path.
-    claudePath: cli.path ?? "claude",
-    env: cliEnvironment(env),
-    graceMs: config.cli.graceMs,
-    killAfterMs: config.cli.killAfterMs,
-    setsidPath: findSetsid(),
-    sandbox,
-    clock: systemClock,
-    tempRoot,
-  });
-
+  const warmPool = warm ? () => warm.stats() : undefined;
   const directories = new DenoDirectories();
   const allowedRoots = config.chat.policy.allowedRoots;
+  const sessions = new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) });
   const startWatched = createStartWatchedChat({
-    startChat: buildStartChat({ config, env, runner, processes, slots, metrics, logger }),
+    startChat: createStartChat({
+      ...{ runner, processes, directories, sessions, slots, metrics, logger, ...config.chat },
+      newId,
+      clock: systemClock,
+    }),
     watched,
     detach: config.watch.detach,
   });
   const single = {
     startChat: startWatched,
     listProcesses: createListProcesses({ processes, watched }),
-    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode }),
+    health: createHealth({ cli, probe: new DenoCliProbe(), sandbox: config.sandbox.mode, warmPool }),
   };
   return createApp({
     ...(cluster ? nodeUseCases(cluster.node, single, cluster.sessions) : single),
@@ -186,6 +193,7 @@ function buildApp(
     listDirectories: createListDirectories({ directories, allowedRoots, home: env.HOME ?? "/" }),
     metrics,
     slots,
+    warmPool,
     logger,
     auth: { ...config.auth, password },
     ...config.http,
@@ -193,69 +201,8 @@ function buildApp(
     newId,
     docs: registerDocs,
     console: registerConsole,
-    doors: createDoors(config, {
-      startChat: startWatched,
-      conversations,
-      sessions: new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) }),
-    }),
+    doors: createDoors(config, { startChat: startWatched, conversations, sessions }),
   });
-}
-
-/** StartChat on the real runner and directories. */
-function buildStartChat(
-  { config, env, runner, processes, slots, metrics, logger }:
-    & Pick<Wiring, "config" | "env" | "processes" | "logger">
-    & {
-      runner: DenoCommandCliRunner;
-      slots: ChatSlots;
-      metrics: Metrics;
-    },
-) {
-  return createStartChat({
-    runner,
-    processes,
-    directories: new DenoDirectories(),
-    sessions: new ClaudeSessionTranscripts({ projectsDir: claudeProjectsDir(env) }),
-    slots,
-    metrics,
-    logger,
-    ...config.chat,
-    newId,
-    clock: systemClock,
-  });
-}
-
-/** The server's graceful shutdown (once, however often asked) and its kill. */
-function stopping(
-  server: ResilientServer,
-  { processes, watched, conversations, tempRoot, cluster }: Pick<
-    Wiring,
-    "processes" | "watched" | "conversations" | "tempRoot" | "cluster"
-  >,
-  logger: Logger,
-): Pick<Server, "shutdown" | "kill"> {
-  let shuttingDown: Promise<void> | null = null;
-  return {
-    shutdown() {
-      shuttingDown ??= (async () => {
-        const running = processes.list();
-        logger.info("shutting down", { chats: running.length });
-        const closed = server.shutdown();
-        for (const process of running) process.stop("shutdown");
-        await Promise.all(running.map((process) => process.finished));
-        await closed;
-        await cluster?.node.stop();
-        watched.close();
-        await Deno.remove(tempRoot, { recursive: true }).catch(() => {});
-        await conversations.close();
-        logger.info("stopped");
-      })();
-      return shuttingDown;
-    },
-    kill() {
-      for (const process of processes.list()) process.kill();
-    },
-  };
 }
 
 /** Starts the gateway, or exits 2 with one line naming the problem; stops on SIGTERM/SIGINT. */

@@ -3,7 +3,9 @@
  *
  * The gateway runs as its own process (so its CPU and RSS come from /proc and exclude this client), fed by
  * the kit's fake CLI, which replays precomputed stream-json transcripts with `cat`. Every phase is bounded in
- * count and time. Sizes and run counts can be changed through BENCH_* variables (see `readSettings`).
+ * count and time. Sizes and run counts can be changed through BENCH_* variables (see `readSettings`). The last
+ * phase (`warm_phase.ts`) runs the real Claude Code CLI against a fake Messages API instead: cold against warm
+ * start.
  *
  * @module
  */
@@ -22,6 +24,7 @@ import { measureSweep } from "./sweep_phase.ts";
 import { measureThroughput } from "./throughput_phase.ts";
 import { writeTranscript } from "./transcript.ts";
 import { measureTtfe } from "./ttfe_phase.ts";
+import { measureWarmStart, renderWarmStart, type WarmStartResult } from "./warm_phase.ts";
 
 /** The transcripts of every phase, written under `dir`. */
 async function writeTranscripts(dir: string, settings: Settings) {
@@ -54,7 +57,9 @@ function log(message: string): void {
 async function measureOnServer(
   context: BenchContext,
   transcripts: Awaited<ReturnType<typeof writeTranscripts>>,
-): Promise<Omit<Results, "label" | "machine" | "settings" | "startup" | "replay" | "problems">> {
+): Promise<
+  Omit<Results, "label" | "machine" | "settings" | "startup" | "replay" | "warmStart" | "problems">
+> {
   const { paths, throughputBytes } = transcripts;
   log("time to first event");
   const ttfe = await measureTtfe(context, paths.ttfe);
@@ -73,6 +78,20 @@ async function measureOnServer(
     return { ttfe, throughput, perChat, paced, sweep };
   } finally {
     await sweepServer.stop(10_000);
+  }
+}
+
+/** The warm start phase, or null (and a problem) when the real CLI cannot be run here. */
+async function measureRealCli(
+  settings: Settings,
+  signal: AbortSignal,
+  problems: string[],
+): Promise<WarmStartResult | null> {
+  try {
+    return await measureWarmStart(settings, { signal, problems });
+  } catch (error) {
+    problems.push(`the real-CLI phase did not run: ${error instanceof Error ? error.message : error}`);
+    return null;
   }
 }
 
@@ -100,6 +119,8 @@ async function main(): Promise<void> {
         { lines: transcripts.paths.throughput, full: transcripts.paths.full },
         { lines: settings.throughputLines, chats: settings.replayChats, runs: 3, problems },
       );
+      log("real CLI: cold and warm start");
+      const warmStart = await measureRealCli(settings, signal, problems);
       const results: Results = {
         label,
         machine: machine(),
@@ -107,6 +128,7 @@ async function main(): Promise<void> {
         startup,
         ...measured,
         replay,
+        warmStart,
         problems,
       };
       console.log(renderTable(results));
@@ -123,6 +145,7 @@ async function main(): Promise<void> {
       } else {
         console.log("\ncluster phase skipped: no redis-server (apt-get install redis-server)");
       }
+      if (warmStart) console.log(`\n${renderWarmStart(warmStart)}`);
       const m = results.machine;
       console.log(
         `\nMachine: ${m.nproc} × ${m.cpu}, ${m.memory} RAM, Linux ${m.kernel}, Deno ${m.deno} (V8 ${m.v8})`,

@@ -12,6 +12,7 @@ import type { StartupResult } from "./startup_phase.ts";
 import type { SweepRow } from "./sweep_phase.ts";
 import type { ThroughputResult } from "./throughput_phase.ts";
 import type { TtfeResult } from "./ttfe_phase.ts";
+import type { WarmStartResult } from "./warm_phase.ts";
 
 const MiB = 1024 * 1024;
 
@@ -27,6 +28,8 @@ export interface Results {
   paced: PacedResult;
   sweep: SweepRow[];
   replay: ReplayResult;
+  /** The real CLI, cold against warm start; null when it could not run. */
+  warmStart: WarmStartResult | null;
   problems: string[];
 }
 

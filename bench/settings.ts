@@ -23,6 +23,10 @@ export interface Settings {
   pacedPauseMs: number;
   /** Chats that each fill a REPLAY_BYTES, for the memory of retention. */
   replayChats: number;
+  /** Real-CLI chats per side (cold, warm) of the warm start phase. */
+  cliRuns: number;
+  /** The pause after each of those chats, so the next starts on a quiet machine. */
+  cliPauseMs: number;
   deadlineS: number;
   jsonPath: string | undefined;
 }
@@ -39,6 +43,8 @@ export function readSettings(): Settings {
     ttfeLineBytes: int("BENCH_TTFE_LINE_BYTES", 800),
     throughputRuns: int("BENCH_THROUGHPUT_RUNS", 7),
     replayChats: int("BENCH_REPLAY_CHATS", 100),
+    cliRuns: int("BENCH_CLI_RUNS", 20),
+    cliPauseMs: int("BENCH_CLI_PAUSE_MS", 1500),
     throughputLines: int("BENCH_THROUGHPUT_LINES", 100_000),
     throughputLineBytes: int("BENCH_THROUGHPUT_LINE_BYTES", 500),
     sweep: (Deno.env.get("BENCH_SWEEP") ?? "1,10,100,500").split(",").map(Number),

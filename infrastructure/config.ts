@@ -63,6 +63,8 @@ export interface Config {
   };
   /** How each chat's CLI is confined, and the extra paths (real paths) its sandbox reads and writes. */
   sandbox: { mode: SandboxMode; roPaths: string[]; rwPaths: string[] };
+  /** Spare CLIs started ahead: per configuration (0: none), in all, and how long one waits unused (0: no limit). */
+  warm: { perConfig: number; max: number; idleMs: number };
   logLevel: LogLevel;
 }
 
@@ -258,6 +260,7 @@ function group(
       detach: { defaultGraceMs: ms(v.DETACH_GRACE_S), maxGraceMs: ms(v.MAX_DETACH_GRACE_S) },
     },
     sandbox: { mode: v.SANDBOX, roPaths: paths.sandboxRo, rwPaths: paths.sandboxRw },
+    warm: { perConfig: v.WARM_POOL, max: v.WARM_POOL_MAX, idleMs: ms(v.WARM_IDLE_S) },
     logLevel: v.LOG_LEVEL,
   };
 }

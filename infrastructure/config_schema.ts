@@ -69,7 +69,17 @@ export const ConfigSchema = z.object({
   SANDBOX: z.enum(SANDBOX_MODES).default("off"),
   SANDBOX_RO_PATHS: absolutePaths.optional(),
   SANDBOX_RW_PATHS: absolutePaths.optional(),
+  WARM_POOL: int(0, 100).default(0),
+  WARM_POOL_MAX: int(0, 1000).default(4),
+  WARM_IDLE_S: seconds(86_400).default(60),
 }).superRefine((config, ctx) => {
+  if (config.WARM_POOL > config.WARM_POOL_MAX) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WARM_POOL"],
+      message: `is more than WARM_POOL_MAX (${config.WARM_POOL_MAX})`,
+    });
+  }
   if (config.AUTH_PASSWORD !== undefined && config.AUTH_PASSWORD_FILE !== undefined) {
     ctx.addIssue({
       code: "custom",

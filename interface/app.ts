@@ -11,6 +11,7 @@ import type { ListProcesses, ProcessList } from "../application/list_processes.t
 import type { Logger } from "../application/logger.ts";
 import type { Metrics } from "../application/metrics.ts";
 import type { Sessions } from "../application/sessions.ts";
+import type { WarmPoolStats } from "../application/warm_pool_stats.ts";
 import type { StartWatchedChat } from "../application/start_watched_chat.ts";
 import type { WatchedChats } from "../application/watched_chats.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -62,6 +63,8 @@ export interface AppDeps {
   health: Health;
   metrics: Metrics;
   slots: ChatSlots;
+  /** The warm pool's figures for `/metrics`; absent when it is off. */
+  warmPool?: () => WarmPoolStats;
   logger: Logger;
   /** Basic Auth, and the API keys accepted as `Authorization: Bearer` or `x-api-key` (none when absent). */
   auth: { user: string; password: string; maxFailures: number; failureWindowMs: number; apiKeys?: string[] };

@@ -35,6 +35,22 @@ const clusterHealth = () =>
       description: "Whether this node reaches Redis now; while it does not, it starts no new chat.",
     }),
   }).optional().openapi({ description: "Only on a node of a cluster (`REDIS_URL` set)." });
+const warmPool = () =>
+  z.object({
+    spares: z.number().int().openapi({
+      description: "Spare CLIs started and waiting for a chat.",
+      example: 1,
+    }),
+    max: z.number().int().openapi({ description: "The most spares kept (WARM_POOL_MAX).", example: 4 }),
+    memory_estimate_bytes: z.number().int().openapi({
+      description: "The spares' memory: their count × the measured RSS of one idle CLI.",
+      example: 157286400,
+    }),
+    memory_bound_bytes: z.number().int().openapi({
+      description: "WARM_POOL_MAX × the measured RSS of one idle CLI.",
+      example: 629145600,
+    }),
+  }).optional().openapi({ description: "The warm pool (WARM_POOL); absent when it is off." });
 
 /** `GET /health`. */
 export const HealthSchema = wireSchema<HealthReport>()(
@@ -45,6 +61,7 @@ export const HealthSchema = wireSchema<HealthReport>()(
       claude_version: z.string().openapi({ example: "2.1.328 (Claude Code)" }),
       sandbox: sandboxMode(),
       cluster: clusterHealth(),
+      warm_pool: warmPool(),
     }),
     z.object({
       status: z.literal("error"),
@@ -52,6 +69,7 @@ export const HealthSchema = wireSchema<HealthReport>()(
       error: z.string().openapi({ example: "Claude Code CLI not found on PATH or in the usual places" }),
       sandbox: sandboxMode(),
       cluster: clusterHealth(),
+      warm_pool: warmPool(),
     }),
   ]).openapi("Health"),
 );

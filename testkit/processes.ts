@@ -104,3 +104,17 @@ export async function privateFakeCli(dir: string): Promise<string> {
   await Deno.chmod(cli, 0o755);
   return cli;
 }
+
+/**
+ * Whether `pid` is blocked reading its stdin now (`read(0, …)` in `/proc/<pid>/syscall`, x86-64 and arm64
+ * numbering): a CLI waiting for its first message, past its start-up.
+ */
+export function readingStdin(pid: number): boolean {
+  try {
+    const [call, fd] = Deno.readTextFileSync(`/proc/${pid}/syscall`).split(" ");
+    const read = Deno.build.arch === "aarch64" ? "63" : "0";
+    return call === read && fd === "0x0";
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { DoorMetrics } from "../../application/door_metrics.ts";
 import { Metrics } from "../../application/metrics.ts";
 import { renderDoorMetrics } from "../door_metrics_text.ts";
+import type { WarmPoolStats } from "../../application/warm_pool_stats.ts";
 import { PROTECTED_ROUTE_ERRORS } from "../documented_errors.ts";
 import { renderMetrics, type SlotGauges } from "../metrics_text.ts";
 import { labelNode } from "../node_label.ts";
@@ -33,6 +34,7 @@ export function metricsRoutes(
   deps: {
     metrics: Metrics;
     slots: SlotGauges;
+    warmPool?: () => WarmPoolStats;
     auth: MiddlewareHandler;
     doorMetrics?: DoorMetrics;
     node?: string;
@@ -44,7 +46,7 @@ export function metricsRoutes(
   app.openapi(metricsRoute, (c) =>
     c.text(
       labelled(
-        renderMetrics(deps.metrics, deps.slots) +
+        renderMetrics(deps.metrics, deps.slots, deps.warmPool?.()) +
           (deps.doorMetrics ? renderDoorMetrics(deps.doorMetrics) : ""),
       ),
       200,

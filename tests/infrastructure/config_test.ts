@@ -38,6 +38,7 @@ Deno.test("loadConfig() gives every default for an empty environment, grouped, d
       detach: { defaultGraceMs: 0, maxGraceMs: 3_600_000 },
     },
     sandbox: { mode: "off", roPaths: [], rwPaths: [] },
+    warm: { perConfig: 0, max: 4, idleMs: 60_000 },
     logLevel: "INFO",
   });
 });
@@ -85,6 +86,9 @@ Deno.test("loadConfig() parses every variable from its text", () => {
     COMPAT_TOOL_TRACE: "yes",
     COMPAT_SCRATCH_ROOT: "/srv/scratch",
     COMPAT_MAX_CONVERSATIONS: "50",
+    WARM_POOL: "2",
+    WARM_POOL_MAX: "6",
+    WARM_IDLE_S: "30",
   });
   assert.deepEqual(config, {
     server: { host: "127.0.0.1", port: 8080, maxConnections: 0, headerTimeoutMs: 0 },
@@ -124,6 +128,7 @@ Deno.test("loadConfig() parses every variable from its text", () => {
       detach: { defaultGraceMs: 30_000, maxGraceMs: 600_000 },
     },
     sandbox: { mode: "bwrap", roPaths: ["/home/svc/.ssh", "/etc/gitconfig"], rwPaths: ["/var/cache/build"] },
+    warm: { perConfig: 2, max: 6, idleMs: 30_000 },
     logLevel: "DEBUG",
   });
 });
