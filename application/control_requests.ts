@@ -1,6 +1,7 @@
 import type { Clock, Timer } from "../domain/clock.ts";
 import { CliTimeoutError, ConflictError } from "../domain/errors.ts";
-import { controlRequestLine, fieldsOf } from "./cli_protocol.ts";
+import { controlRequestLine, controlResponseLine, fieldsOf } from "./cli_protocol.ts";
+import type { PermissionPrompts } from "./permission_prompts.ts";
 
 /** A control request of the gateway, waiting for the CLI's answer. */
 interface Waiting {
@@ -76,4 +77,25 @@ export class ControlRequests {
     }
     this.#waiting.clear();
   }
+}
+
+/**
+ * A control line the CLI sends of its own accord: a `can_use_tool` request goes to the permission prompts of a
+ * chat that asks its client, a `control_cancel_request` withdraws one; anything else is answered with an
+ * error at once, so the CLI never waits for an answer that will not come.
+ * @param fields the line's fields
+ * @param to the chat's permission prompts (null: it asks nobody), and the CLI's input
+ */
+export function handleCliRequest(
+  fields: Record<string, unknown>,
+  to: { prompts: PermissionPrompts | null; send: (line: string) => void },
+): void {
+  const requestId = fields.request_id;
+  if (typeof requestId !== "string") return;
+  if (fields.type === "control_cancel_request") return to.prompts?.withdrawn(requestId);
+  const request = fieldsOf(fields.request);
+  if (request.subtype === "can_use_tool" && to.prompts) return to.prompts.ask(requestId, request);
+  to.send(
+    controlResponseLine(requestId, { error: `the gateway does not handle "${String(request.subtype)}"` }),
+  );
 }

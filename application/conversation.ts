@@ -2,14 +2,8 @@ import type { ChatEvent } from "../domain/chat_event.ts";
 import type { CliRun } from "../domain/cli_runner.ts";
 import type { Clock, Timer } from "../domain/clock.ts";
 import { ConflictError } from "../domain/errors.ts";
-import {
-  controlRequestLine,
-  controlResponseLine,
-  fieldsOf,
-  type UserMessage,
-  userMessageLine,
-} from "./cli_protocol.ts";
-import { ControlRequests } from "./control_requests.ts";
+import { controlRequestLine, type UserMessage, userMessageLine } from "./cli_protocol.ts";
+import { ControlRequests, handleCliRequest } from "./control_requests.ts";
 import type { PermissionPrompts } from "./permission_prompts.ts";
 import type { RecognizedLine } from "./recognize_line.ts";
 
@@ -240,21 +234,7 @@ export class Conversation {
 
   /** A control line from the CLI: an answer to us, a request of its own, or a request it withdraws. */
   #control(fields: Record<string, unknown>): void {
-    if (fields.type === "control_response") return this.#controls.answered(fields);
-    const requestId = fields.request_id;
-    if (typeof requestId !== "string") return;
-    if (fields.type === "control_cancel_request") {
-      this.#options.prompts?.withdrawn(requestId);
-      return;
-    }
-    const request = fieldsOf(fields.request);
-    if (request.subtype === "can_use_tool" && this.#options.prompts) {
-      this.#options.prompts.ask(requestId, request);
-      return;
-    }
-    // Nothing else is asked of the gateway; an answer keeps the CLI from waiting for one forever.
-    this.#run.send(
-      controlResponseLine(requestId, { error: `the gateway does not handle "${String(request.subtype)}"` }),
-    );
+    if (fields.type === "control_response") this.#controls.answered(fields);
+    else handleCliRequest(fields, { prompts: this.#options.prompts, send: (line) => this.#run.send(line) });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The console's controls of interactive chats (issue 14: permission requests, follow-ups), which this
+ * The console's controls of interactive chats (permission requests, follow-ups), which this
  * gateway does not run yet: the real console page and bundle, served next to a stub of those routes in the
  * shape the issue gives, in headless Chromium.
  *
