@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AuthThrottle } from "./auth_throttle.ts";
 import { HttpError } from "./error_response.ts";
+import { refuseIfThrottled } from "./basic_auth.ts";
 
 async function digest(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -38,19 +39,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): MiddlewareHandler {
     const key = presentedKey(c.req.raw.headers);
     if (key === undefined) return await options.basic(c, next);
     const address = clientAddress(c.req.raw, c.env);
-    const wait = throttle.retryAfterS(address);
-    if (wait > 0) {
-      onFailure?.(address, "throttled");
-      throw new HttpError(
-        429,
-        "too_many_auth_failures",
-        `too many failed logins; retry in ${wait} s`,
-        undefined,
-        {
-          "Retry-After": String(wait),
-        },
-      );
-    }
+    refuseIfThrottled(address, throttle, onFailure);
     const given = await digest(key);
     let matches = 0;
     for (const accepted of await expected) {

@@ -51,19 +51,7 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
   const challenge = { "WWW-Authenticate": 'Basic realm="claudecode2api", charset="UTF-8"' };
   return async (c, next) => {
     const address = clientAddress(c.req.raw, c.env);
-    const wait = throttle.retryAfterS(address);
-    if (wait > 0) {
-      onFailure?.(address, "throttled");
-      throw new HttpError(
-        429,
-        "too_many_auth_failures",
-        `too many failed logins; retry in ${wait} s`,
-        undefined,
-        {
-          "Retry-After": String(wait),
-        },
-      );
-    }
+    refuseIfThrottled(address, throttle, onFailure);
     const given = decodeBasic(c.req.header("Authorization"));
     if (given === null) {
       throw new HttpError(401, "unauthorized", "Basic Auth credentials are required", undefined, challenge);
@@ -80,4 +68,31 @@ export function basicAuth(options: BasicAuthOptions): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/**
+ * Refuses a request from an address that failed to log in too often (429 with `Retry-After`), whatever
+ * credentials it brings now.
+ * @param address the client's address
+ * @param throttle the failures counted per address
+ * @param onFailure told of the refusal
+ * @throws {HttpError} 429 `too_many_auth_failures` while the address waits
+ */
+export function refuseIfThrottled(
+  address: string,
+  throttle: AuthThrottle,
+  onFailure?: (address: string, reason: "throttled") => void,
+): void {
+  const wait = throttle.retryAfterS(address);
+  if (wait <= 0) return;
+  onFailure?.(address, "throttled");
+  throw new HttpError(
+    429,
+    "too_many_auth_failures",
+    `too many failed logins; retry in ${wait} s`,
+    undefined,
+    {
+      "Retry-After": String(wait),
+    },
+  );
 }
