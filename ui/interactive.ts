@@ -2,6 +2,15 @@
 import { api, ApiError } from "./api.ts";
 import { clippedPre } from "./blocks.ts";
 import { h } from "./dom.ts";
+import type { PermissionResolvedData } from "../domain/chat_event.ts";
+
+/** How the card words each way a request ended (the event's `outcome`). */
+const OUTCOMES: Record<string, string> = {
+  allowed: "Allowed",
+  denied: "Denied",
+  timeout: "Denied: nobody answered in time",
+  cancelled: "Withdrawn",
+};
 
 /** Data of `event: permission_request` (interactive chats). */
 export interface PermissionRequest {
@@ -125,18 +134,12 @@ export class InteractiveControls {
   }
 
   /** `event: permission_resolved`: the card says how it ended and takes no more answers. */
-  resolved(data: { request_id: string; behavior: string; by?: string }): void {
+  resolved(data: PermissionResolvedData): void {
     const card = this.#cards.get(data.request_id);
     if (!card) return;
     for (const button of card.querySelectorAll("button")) button.remove();
     card.classList.add("resolved");
-    card.append(
-      h(
-        "p",
-        { class: "note" },
-        `${data.behavior === "allow" ? "Allowed" : "Denied"}${data.by ? ` (${data.by})` : ""}.`,
-      ),
-    );
+    card.append(h("p", { class: "note" }, `${OUTCOMES[data.outcome] ?? data.outcome} (${data.by}).`));
   }
 
   async #call(path: string, body: unknown): Promise<void> {

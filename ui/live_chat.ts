@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { api, ApiError, apiUrl, type ProcessItem } from "./api.ts";
 import { h } from "./dom.ts";
+import type { PermissionResolvedData } from "../domain/chat_event.ts";
 import { InteractiveControls, type PermissionRequest } from "./interactive.ts";
 import { type DoneData, StreamView } from "./stream_view.ts";
 
@@ -70,7 +71,7 @@ export function liveChat(processId: string, handoff?: Response): LiveChat {
   on("message", (line) => view.line(line));
   on("gap", (data) => view.gap(Number((data as { first_id?: number }).first_id)));
   on("permission_request", (data) => controls.request(data as PermissionRequest));
-  on("permission_resolved", (data) => controls.resolved(data as { request_id: string; behavior: string }));
+  on("permission_resolved", (data) => controls.resolved(data as PermissionResolvedData));
   source.addEventListener("error", (event) => {
     if (event instanceof MessageEvent) {
       if (fresh(event)) view.error(JSON.parse(event.data));
