@@ -1,6 +1,11 @@
 import { LineSplitter } from "../application/line_splitter.ts";
 import type { SessionArchive, SessionPage, SessionTranscript } from "../domain/session_archive.ts";
-import { DEFAULT_LIMITS, firstRecordedCwd, projectDirName } from "./claude_session_transcripts.ts";
+import {
+  DEFAULT_LIMITS,
+  firstRecordedCwd,
+  orIfMissing,
+  projectDirName,
+} from "./claude_session_transcripts.ts";
 import { removePaths } from "./remove_paths.ts";
 import { TranscriptBuilder, transcriptOf } from "./transcript_entries.ts";
 
@@ -8,16 +13,6 @@ import { TranscriptBuilder, transcriptOf } from "./transcript_entries.ts";
 const MAX_LINE_BYTES = 32 * 1024 * 1024;
 /** The CLI names transcripts by session id, a UUID; nothing else may reach a path. */
 const SESSION_ID = /^[0-9a-zA-Z-]+$/;
-
-/** Runs `read`, giving `fallback` when the path it reads does not exist. */
-async function orIfMissing<T>(read: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return fallback;
-    throw error;
-  }
-}
 
 /** Feeds every JSON line of the file at `path` to `builder`, skipping lines that are not JSON. */
 async function readInto(path: string, builder: TranscriptBuilder): Promise<void> {

@@ -71,8 +71,12 @@ export async function firstRecordedCwd(path: string, limits: TranscriptReadLimit
   }
 }
 
-/** Runs `read`, giving `fallback` when the path it reads does not exist. */
-async function orIfMissing<T>(read: () => Promise<T>, fallback: T): Promise<T> {
+/**
+ * Runs `read`, giving `fallback` when the path it reads does not exist.
+ * @param read what reads the path
+ * @param fallback the answer for a missing path
+ */
+export async function orIfMissing<T>(read: () => Promise<T>, fallback: T): Promise<T> {
   try {
     return await read();
   } catch (error) {

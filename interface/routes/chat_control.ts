@@ -3,7 +3,6 @@ import type { MiddlewareHandler } from "hono";
 import type { ChatControls } from "../../application/chat_controls.ts";
 import type { Logger } from "../../application/logger.ts";
 import type { WatchedChats } from "../../application/watched_chats.ts";
-import { ProcessNotFoundError } from "../../domain/errors.ts";
 import {
   CHAT_NOT_FOUND,
   PROTECTED_ROUTE_ERRORS,
@@ -31,15 +30,7 @@ import {
   PermissionResolvedSchema,
 } from "../control_schemas.ts";
 import { jsonBody } from "../json_body.ts";
-import { EXAMPLE_PROCESS_ID } from "../openapi_examples.ts";
-
-const processIdParam = z.object({
-  process_id: z.string().openapi({
-    param: { name: "process_id", in: "path" },
-    description: "A process id as returned in the `X-Process-ID` header of `POST /chat`.",
-    example: EXAMPLE_PROCESS_ID,
-  }),
-});
+import { chatLookup, processIdParam } from "./chat_lookup.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 const { 400: BAD_JSON, 413: TOO_LARGE, 415: NOT_JSON, 403: FORBIDDEN } = START_CHAT_ERRORS;
@@ -163,14 +154,8 @@ export interface ChatControlRoutesDeps {
  */
 export function chatControlRoutes(deps: ChatControlRoutesDeps): OpenAPIHono {
   const { watched, controls, logger } = deps;
-  const find = (processId: string) => {
-    const found = watched.get(processId);
-    if (found) return found.chat;
-    throw new ProcessNotFoundError(
-      processId,
-      `no chat "${processId}": unknown, or finished more than RETAIN_FINISHED_S (${deps.retainFinishedS} s) ago`,
-    );
-  };
+  const lookup = chatLookup(watched, deps.retainFinishedS);
+  const find = (processId: string) => lookup(processId).chat;
   const withBody = [deps.auth, jsonBody(deps.maxBodyBytes)];
   const app = new OpenAPIHono();
   // The data of the stream's permission events, named in its description.

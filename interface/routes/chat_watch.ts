@@ -2,9 +2,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../application/logger.ts";
 import type { Metrics } from "../../application/metrics.ts";
-import type { WatchedChat, WatchedChats } from "../../application/watched_chats.ts";
+import type { WatchedChats } from "../../application/watched_chats.ts";
 import type { Clock } from "../../domain/clock.ts";
-import { InvalidFieldError, ProcessNotFoundError } from "../../domain/errors.ts";
+import { InvalidFieldError } from "../../domain/errors.ts";
 import {
   CHAT_NOT_FOUND,
   INVALID_WATCH_TOKEN,
@@ -13,17 +13,10 @@ import {
 } from "../documented_errors.ts";
 import { HttpError } from "../error_response.ts";
 import { SECURITY_SCHEME } from "../openapi_document.ts";
-import { EXAMPLE_PROCESS_ID, reattachExamples, SSE_DESCRIPTION } from "../openapi_examples.ts";
+import { reattachExamples, SSE_DESCRIPTION } from "../openapi_examples.ts";
 import { ChatStateSchema } from "../response_schemas.ts";
 import { sseResponse } from "../sse.ts";
-
-const processIdParam = z.object({
-  process_id: z.string().openapi({
-    param: { name: "process_id", in: "path" },
-    description: "A process id as returned in the `X-Process-ID` header of `POST /chat`.",
-    example: EXAMPLE_PROCESS_ID,
-  }),
-});
+import { chatLookup, processIdParam } from "./chat_lookup.ts";
 
 // Empty is "no id", as the SSE standard has it: from the start.
 const eventId = z.string().regex(/^\d{0,15}$/, "must be a whole number of at least 0");
@@ -116,14 +109,7 @@ export interface ChatWatchRoutesDeps {
  */
 export function chatWatchRoutes(deps: ChatWatchRoutesDeps): OpenAPIHono {
   const { watched, logger } = deps;
-  const find = (processId: string): WatchedChat => {
-    const found = watched.get(processId);
-    if (found) return found;
-    throw new ProcessNotFoundError(
-      processId,
-      `no chat "${processId}": unknown, or finished more than RETAIN_FINISHED_S (${deps.retainFinishedS} s) ago`,
-    );
-  };
+  const find = chatLookup(watched, deps.retainFinishedS);
   // The token opens the events of its own chat only; without one, Basic Auth as everywhere.
   const tokenOrBasic: MiddlewareHandler = async (c, next) => {
     const token = c.req.query("token");
